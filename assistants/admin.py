@@ -1,0 +1,103 @@
+from django.contrib import admin
+
+from assistants.admin_paging import ReadOnlyEventAdmin
+from assistants.models import (
+    Assistant,
+    ConfigurationVersion,
+    Conversation,
+    DailyActiveUser,
+    DailyUsage,
+    Membership,
+    Message,
+    Participant,
+    UsageTotals,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Assistant)
+class AssistantAdmin(admin.ModelAdmin):
+    list_display = ["name", "creator", "model", "time_zone", "created_at"]
+    list_filter = ["model", "time_zone"]
+    search_fields = ["name", "creator__username", "creator__email"]
+    raw_id_fields = ["creator"]
+    inlines = [MembershipInline]
+    # Configuration changes go through the app so that each one is versioned.
+    readonly_fields = ["name", "description", "instructions", "model", "time_zone"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["assistant", "user", "role", "added_at"]
+    list_filter = ["role"]
+    search_fields = ["assistant__name", "user__username", "user__email"]
+    raw_id_fields = ["assistant", "user"]
+    list_select_related = ["assistant", "user"]
+
+
+@admin.register(ConfigurationVersion)
+class ConfigurationVersionAdmin(ReadOnlyEventAdmin):
+    list_display = ["assistant", "number", "changed_fields", "changed_by", "changed_at"]
+    search_fields = ["assistant__name"]
+    list_select_related = ["assistant", "changed_by"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ReadOnlyEventAdmin):
+    list_display = ["id", "assistant", "user", "external_id", "first_message_at"]
+    search_fields = ["=external_id", "user__username"]
+    list_select_related = ["assistant", "user"]
+
+
+@admin.register(Conversation)
+class ConversationAdmin(ReadOnlyEventAdmin):
+    list_display = ["id", "assistant", "title", "created_at", "first_message_at", "last_message_at"]
+    search_fields = ["=id", "=external_id"]
+    list_select_related = ["assistant"]
+    raw_id_fields = ["assistant", "participant"]
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyEventAdmin):
+    list_display = ["id", "assistant_id", "conversation_id", "role", "created_at"]
+    list_filter = ["role"]
+    # Exact look-ups only: a substring search over millions of messages would scan them all.
+    search_fields = ["=id", "=external_id", "=conversation__id"]
+    raw_id_fields = ["assistant", "conversation"]
+    ordering = ["-id"]
+
+
+@admin.register(DailyUsage)
+class DailyUsageAdmin(ReadOnlyEventAdmin):
+    list_display = [
+        "assistant",
+        "day",
+        "active_users",
+        "conversations",
+        "user_messages",
+        "assistant_messages",
+    ]
+    search_fields = ["assistant__name"]
+    list_select_related = ["assistant"]
+    date_hierarchy = "day"
+
+
+@admin.register(DailyActiveUser)
+class DailyActiveUserAdmin(ReadOnlyEventAdmin):
+    list_display = ["assistant_id", "day", "participant_id"]
+    search_fields = ["=assistant__id"]
+
+
+@admin.register(UsageTotals)
+class UsageTotalsAdmin(ReadOnlyEventAdmin):
+    list_display = ["assistant", "users", "conversations", "messages"]
+    search_fields = ["assistant__name"]
+    list_select_related = ["assistant"]

@@ -1,0 +1,283 @@
+"""Assistants, who may use them, their configuration history, and the chat events.
+
+Every table that belongs to an assistant carries `assistant_id`, and it leads every unique
+key and index, so the schema can later be distributed by assistant.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not an IANA time zone name, such as Europe/Paris.")
+
+
+class Assistant(models.Model):
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    instructions = models.TextField(blank=True)
+    model = models.CharField(
+        max_length=100,
+        default="offline",
+        help_text="“offline” for the built-in backend, or a model name of the "
+        "OpenAI-compatible server.",
+    )
+    time_zone = models.CharField(
+        "reporting time zone",
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="Every “day” in Usage Insights is a calendar day in this zone.",
+    )
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_assistants"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+# The configuration fields that are versioned, in the order they are shown.
+CONFIGURATION_FIELDS = ("name", "description", "instructions", "model", "time_zone")
+
+
+class Membership(models.Model):
+    """An editor or user of an assistant. The creator is `Assistant.creator`, not a member."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", "Editor"
+        USER = "user", "User"
+
+    assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assistant", "user"], name="membership_unique_user"),
+            models.CheckConstraint(
+                condition=Q(role__in=["editor", "user"]), name="membership_role_valid"
+            ),
+        ]
+        # The assistant list asks "which assistants may this person reach?".
+        indexes = [models.Index(fields=["user", "assistant"], name="membership_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.get_role_display().lower()} of {self.assistant}"
+
+
+class ConfigurationVersion(models.Model):
+    """The assistant's configuration as it was after one change (version 1 is the creation)."""
+
+    assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    instructions = models.TextField(blank=True)
+    model = models.CharField(max_length=100)
+    time_zone = models.CharField(max_length=64)
+    changed_fields = models.JSONField(default=list, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["assistant", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assistant", "number"], name="version_unique_number"),
+        ]
+        # The charts mark the changes inside the shown range.
+        indexes = [models.Index(fields=["assistant", "changed_at"], name="version_by_time")]
+
+    def __str__(self) -> str:
+        return f"{self.assistant_id} v{self.number}"
+
+
+class Participant(models.Model):
+    """Someone who chats with an assistant: an account of this app, or a person named by an
+    outside chat front end (`external_id`), who never gains a login."""
+
+    assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    # When this person's first message was sent; NULL until then (all-time users).
+    first_message_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant", "user"],
+                condition=Q(user__isnull=False),
+                name="participant_unique_user",
+            ),
+            models.UniqueConstraint(
+                fields=["assistant", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="participant_unique_external_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"participant {self.pk} of assistant {self.assistant_id}"
+
+
+class Conversation(models.Model):
+    assistant = models.ForeignKey(
+        Assistant, on_delete=models.CASCADE, related_name="conversations"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="conversations"
+    )
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The earliest message's time; NULL while empty. Conversations per day count by it.
+    first_message_at = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    # Deleting a chat removes its text, never its counts.
+    content_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="conversation_unique_external_id",
+            ),
+        ]
+        # A person's own conversations, most recent first.
+        indexes = [
+            models.Index(
+                fields=["assistant", "participant", "-created_at"],
+                name="conversation_by_participant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Conversation {self.pk}"
+
+
+class Message(models.Model):
+    class Role(models.TextChoices):
+        USER = "user", "User"
+        ASSISTANT = "assistant", "Assistant"
+
+    assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    content = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="message_unique_external_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["user", "assistant"]), name="message_role_valid"
+            ),
+        ]
+        indexes = [
+            # Reading a chat in order.
+            models.Index(
+                fields=["assistant", "conversation", "created_at"], name="message_by_conversation"
+            ),
+            # Rebuilding or auditing one assistant's days.
+            models.Index(fields=["assistant", "created_at"], name="message_by_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} message {self.pk}"
+
+
+class DailyUsage(models.Model):
+    """Exact usage counters of one assistant on one day of its reporting time zone."""
+
+    assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    active_users = models.PositiveIntegerField(default=0)
+    conversations = models.IntegerField(default=0)
+    user_messages = models.PositiveIntegerField(default=0)
+    assistant_messages = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assistant", "day"], name="daily_usage_unique_day"),
+        ]
+        verbose_name_plural = "daily usage"
+
+    def __str__(self) -> str:
+        return f"{self.assistant_id} {self.day}"
+
+    @property
+    def messages(self) -> int:
+        return self.user_messages + self.assistant_messages
+
+
+class DailyActiveUser(models.Model):
+    """One participant who sent a message on one day; makes daily active users exact."""
+
+    assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant", "day", "participant"], name="daily_active_user_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assistant_id} {self.day} {self.participant_id}"
+
+
+class UsageTotals(models.Model):
+    """All-time figures of one assistant; its row also serialises writers of the rollups."""
+
+    assistant = models.OneToOneField(
+        Assistant, on_delete=models.CASCADE, primary_key=True, related_name="totals"
+    )
+    users = models.PositiveIntegerField(default=0)
+    conversations = models.PositiveIntegerField(default=0)
+    messages = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "usage totals"
+
+    def __str__(self) -> str:
+        return f"totals of {self.assistant_id}"

@@ -1,0 +1,232 @@
+"""The usage counters (rollups) kept exact in the same transaction as the chat events.
+
+Pages read `DailyUsage`, `UsageTotals` (and the feedback app's daily counters), never the
+raw events. Two ways in, which must always agree (a property test holds them to it):
+
+- `apply_new_messages` folds a batch of just-inserted messages into the counters with one
+  set-based statement, whatever the batch size;
+- `rebuild` recomputes every counter of some assistants from the raw events.
+
+Writers of one assistant's counters are serialised by a row lock on its `UsageTotals` row
+(`lock_counters`), taken just before the counters are touched; that keeps "is this the
+conversation's first message?" exact under concurrent writers.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import connection
+
+# Other apps that keep per-assistant counters register a rebuild here (see feedback.apps), so
+# `rebuild` and a change of reporting time zone recompute them too without this app
+# importing them.
+_extra_rebuilders: list[Callable[[Sequence[int]], None]] = []
+
+
+def register_rebuilder(rebuild_counters: Callable[[Sequence[int]], None]) -> None:
+    if rebuild_counters not in _extra_rebuilders:
+        _extra_rebuilders.append(rebuild_counters)
+
+
+def lock_counters(assistant_ids: Sequence[int]) -> None:
+    """Create the assistants' totals rows if missing and lock them until the transaction ends.
+
+    Locks are taken in id order, so two writers never deadlock. One query.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO assistants_usagetotals (assistant_id, users, conversations, messages)
+            SELECT id, 0, 0, 0 FROM unnest(%s::bigint[]) AS ids(id) ORDER BY id
+            ON CONFLICT (assistant_id) DO UPDATE SET users = assistants_usagetotals.users
+            """,
+            [sorted(set(assistant_ids))],
+        )
+
+
+# Local day of a timestamp in the assistant's reporting zone.
+_LOCAL_DAY = "((%s) AT TIME ZONE %%(tz)s)::date"
+
+_APPLY_NEW_MESSAGES = f"""
+WITH new AS (
+    SELECT m.id, m.conversation_id, c.participant_id, m.role, m.created_at,
+           {_LOCAL_DAY % "m.created_at"} AS day
+    FROM assistants_message m
+    JOIN assistants_conversation c ON c.id = m.conversation_id
+    WHERE m.assistant_id = %(assistant)s AND m.id = ANY(%(ids)s)
+),
+conv_before AS (
+    SELECT c.id, c.first_message_at AS old_first, b.first_at, b.last_at
+    FROM assistants_conversation c
+    JOIN (
+        SELECT conversation_id, min(created_at) AS first_at, max(created_at) AS last_at
+        FROM new GROUP BY conversation_id
+    ) b ON b.conversation_id = c.id
+),
+conv_updated AS (
+    UPDATE assistants_conversation c
+    SET first_message_at = LEAST(c.first_message_at, cb.first_at),
+        last_message_at = GREATEST(c.last_message_at, cb.last_at)
+    FROM conv_before cb
+    WHERE c.id = cb.id
+    RETURNING cb.old_first, cb.first_at
+),
+conv_moved AS (
+    SELECT old_first, first_at FROM conv_updated
+    WHERE old_first IS NULL OR first_at < old_first
+),
+part_before AS (
+    SELECT p.id, p.first_message_at AS old_first, b.first_at
+    FROM assistants_participant p
+    JOIN (
+        SELECT participant_id, min(created_at) AS first_at
+        FROM new WHERE role = 'user' GROUP BY participant_id
+    ) b ON b.participant_id = p.id
+    WHERE p.first_message_at IS NULL OR b.first_at < p.first_message_at
+),
+part_updated AS (
+    UPDATE assistants_participant p SET first_message_at = pb.first_at
+    FROM part_before pb WHERE p.id = pb.id
+    RETURNING pb.old_first
+),
+dau_added AS (
+    INSERT INTO assistants_dailyactiveuser (assistant_id, day, participant_id)
+    SELECT DISTINCT %(assistant)s, day, participant_id FROM new WHERE role = 'user'
+    ON CONFLICT (assistant_id, day, participant_id) DO NOTHING
+    RETURNING day
+),
+day_deltas AS (
+    SELECT day, 0 AS active_users, 0 AS conversations,
+           (role = 'user')::int AS user_messages, (role = 'assistant')::int AS assistant_messages
+    FROM new
+    UNION ALL SELECT day, 1, 0, 0, 0 FROM dau_added
+    UNION ALL SELECT {_LOCAL_DAY % "first_at"}, 0, 1, 0, 0 FROM conv_moved
+    UNION ALL SELECT {_LOCAL_DAY % "old_first"}, 0, -1, 0, 0 FROM conv_moved
+        WHERE old_first IS NOT NULL
+),
+daily AS (
+    INSERT INTO assistants_dailyusage
+        (assistant_id, day, active_users, conversations, user_messages, assistant_messages)
+    SELECT %(assistant)s, day, sum(active_users), sum(conversations),
+           sum(user_messages), sum(assistant_messages)
+    FROM day_deltas GROUP BY day
+    ON CONFLICT (assistant_id, day) DO UPDATE SET
+        active_users = assistants_dailyusage.active_users + EXCLUDED.active_users,
+        conversations = assistants_dailyusage.conversations + EXCLUDED.conversations,
+        user_messages = assistants_dailyusage.user_messages + EXCLUDED.user_messages,
+        assistant_messages = assistants_dailyusage.assistant_messages + EXCLUDED.assistant_messages
+)
+UPDATE assistants_usagetotals SET
+    users = users + (SELECT count(*) FROM part_updated WHERE old_first IS NULL),
+    conversations = conversations + (SELECT count(*) FROM conv_moved WHERE old_first IS NULL),
+    messages = messages + (SELECT count(*) FROM new)
+WHERE assistant_id = %(assistant)s
+"""
+
+
+def apply_new_messages(*, assistant_id: int, time_zone: str, message_ids: Sequence[int]) -> None:
+    """Fold just-inserted messages into the counters. Two queries (lock, apply), any batch size.
+
+    Must run inside the transaction that inserted the messages.
+    """
+    if not message_ids:
+        return
+    lock_counters([assistant_id])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _APPLY_NEW_MESSAGES,
+            {"assistant": assistant_id, "tz": time_zone, "ids": list(message_ids)},
+        )
+
+
+_REBUILD_STATEMENTS = [
+    "DELETE FROM assistants_dailyactiveuser WHERE assistant_id = ANY(%(ids)s)",
+    "DELETE FROM assistants_dailyusage WHERE assistant_id = ANY(%(ids)s)",
+    """
+    UPDATE assistants_conversation c
+    SET first_message_at = b.first_at, last_message_at = b.last_at
+    FROM (
+        SELECT c2.id, min(m.created_at) AS first_at, max(m.created_at) AS last_at
+        FROM assistants_conversation c2
+        LEFT JOIN assistants_message m ON m.conversation_id = c2.id
+        WHERE c2.assistant_id = ANY(%(ids)s)
+        GROUP BY c2.id
+    ) b
+    WHERE c.id = b.id
+      AND (c.first_message_at IS DISTINCT FROM b.first_at
+           OR c.last_message_at IS DISTINCT FROM b.last_at)
+    """,
+    """
+    UPDATE assistants_participant p
+    SET first_message_at = b.first_at
+    FROM (
+        SELECT p2.id, min(m.created_at) AS first_at
+        FROM assistants_participant p2
+        LEFT JOIN assistants_conversation c ON c.participant_id = p2.id
+        LEFT JOIN assistants_message m ON m.conversation_id = c.id AND m.role = 'user'
+        WHERE p2.assistant_id = ANY(%(ids)s)
+        GROUP BY p2.id
+    ) b
+    WHERE p.id = b.id AND p.first_message_at IS DISTINCT FROM b.first_at
+    """,
+    """
+    INSERT INTO assistants_dailyactiveuser (assistant_id, day, participant_id)
+    SELECT DISTINCT m.assistant_id, (m.created_at AT TIME ZONE a.time_zone)::date,
+           c.participant_id
+    FROM assistants_message m
+    JOIN assistants_assistant a ON a.id = m.assistant_id
+    JOIN assistants_conversation c ON c.id = m.conversation_id
+    WHERE m.assistant_id = ANY(%(ids)s) AND m.role = 'user'
+    """,
+    """
+    INSERT INTO assistants_dailyusage
+        (assistant_id, day, active_users, conversations, user_messages, assistant_messages)
+    SELECT assistant_id, day, sum(active_users), sum(conversations),
+           sum(user_messages), sum(assistant_messages)
+    FROM (
+        SELECT m.assistant_id, (m.created_at AT TIME ZONE a.time_zone)::date AS day,
+               0 AS active_users, 0 AS conversations,
+               count(*) FILTER (WHERE m.role = 'user') AS user_messages,
+               count(*) FILTER (WHERE m.role = 'assistant') AS assistant_messages
+        FROM assistants_message m JOIN assistants_assistant a ON a.id = m.assistant_id
+        WHERE m.assistant_id = ANY(%(ids)s)
+        GROUP BY 1, 2
+        UNION ALL
+        SELECT assistant_id, day, count(*), 0, 0, 0 FROM assistants_dailyactiveuser
+        WHERE assistant_id = ANY(%(ids)s) GROUP BY 1, 2
+        UNION ALL
+        SELECT c.assistant_id, (c.first_message_at AT TIME ZONE a.time_zone)::date,
+               0, count(*), 0, 0
+        FROM assistants_conversation c JOIN assistants_assistant a ON a.id = c.assistant_id
+        WHERE c.assistant_id = ANY(%(ids)s) AND c.first_message_at IS NOT NULL
+        GROUP BY 1, 2
+    ) parts
+    GROUP BY assistant_id, day
+    """,
+    """
+    INSERT INTO assistants_usagetotals (assistant_id, users, conversations, messages)
+    SELECT a.id,
+        (SELECT count(*) FROM assistants_participant p
+         WHERE p.assistant_id = a.id AND p.first_message_at IS NOT NULL),
+        (SELECT count(*) FROM assistants_conversation c
+         WHERE c.assistant_id = a.id AND c.first_message_at IS NOT NULL),
+        (SELECT count(*) FROM assistants_message m WHERE m.assistant_id = a.id)
+    FROM assistants_assistant a WHERE a.id = ANY(%(ids)s)
+    ON CONFLICT (assistant_id) DO UPDATE SET
+        users = EXCLUDED.users, conversations = EXCLUDED.conversations,
+        messages = EXCLUDED.messages
+    """,
+]
+
+
+def rebuild(assistant_ids: Iterable[int]) -> None:
+    """Recompute every counter of these assistants (and the registered apps') from the raw
+    events. Run it inside a transaction; it locks each assistant's counters first."""
+    ids = sorted(set(assistant_ids))
+    if not ids:
+        return
+    lock_counters(ids)
+    with connection.cursor() as cursor:
+        for statement in _REBUILD_STATEMENTS:
+            cursor.execute(statement, {"ids": ids})
+    for rebuild_counters in _extra_rebuilders:
+        rebuild_counters(ids)

@@ -1,0 +1,100 @@
+"""Reads of the assistants app, starting with the one access check every view goes through."""
+
+import enum
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from assistants.models import Assistant, ConfigurationVersion, Conversation, Membership
+
+
+class Role(enum.StrEnum):
+    CREATOR = "creator"
+    EDITOR = "editor"
+    USER = "user"
+
+
+class Need(enum.Enum):
+    """What a view is about to do with an assistant (SPEC §2)."""
+
+    USE = "use"  # chat, rate answers, share one's own chat
+    MANAGE = "manage"  # edit configuration, Usage Insights, shared chats
+    SHARE = "share"  # add or remove editors and users, API keys
+
+
+_ALLOWED = {
+    Need.USE: {Role.CREATOR, Role.EDITOR, Role.USER},
+    Need.MANAGE: {Role.CREATOR, Role.EDITOR},
+    Need.SHARE: {Role.CREATOR},
+}
+
+
+@dataclass(frozen=True)
+class AssistantAccess:
+    assistant: Assistant
+    role: Role
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role in _ALLOWED[Need.MANAGE]
+
+    @property
+    def can_share(self) -> bool:
+        return self.role in _ALLOWED[Need.SHARE]
+
+
+def get_assistant_for(user: AbstractBaseUser, assistant_id: int, *, need: Need) -> AssistantAccess:
+    """The assistant with the person's role on it, in one query.
+
+    404 when the person may not learn that it exists (not a member, or a user asking to
+    manage it); 403 only when an editor asks for what only the creator may do.
+    """
+    member_role = Membership.objects.filter(assistant=OuterRef("pk"), user=user).values("role")
+    assistant = (
+        Assistant.objects.annotate(member_role=Subquery(member_role[:1]))
+        .filter(pk=assistant_id)
+        .first()
+    )
+    if assistant is None:
+        raise Http404("No such assistant.")
+    if assistant.creator_id == user.pk:
+        role = Role.CREATOR
+    elif assistant.member_role:
+        role = Role(assistant.member_role)
+    else:
+        raise Http404("No such assistant.")
+    if role not in _ALLOWED[need]:
+        if role is Role.EDITOR:
+            raise PermissionDenied("Only the creator of this assistant can do this.")
+        raise Http404("No such assistant.")
+    return AssistantAccess(assistant=assistant, role=role)
+
+
+def assistants_for(user: AbstractBaseUser) -> QuerySet[Assistant]:
+    """Assistants the person may reach, each annotated with `member_role` (None for the
+    creator's own). One query."""
+    member_role = Membership.objects.filter(assistant=OuterRef("pk"), user=user).values("role")
+    return (
+        Assistant.objects.filter(Q(creator=user) | Q(memberships__user=user))
+        .annotate(member_role=Subquery(member_role[:1]))
+        .distinct()
+        .order_by("name", "id")
+    )
+
+
+def members_of(assistant: Assistant) -> QuerySet[Membership]:
+    return assistant.memberships.select_related("user").order_by("role", "user__username")
+
+
+def versions_of(assistant: Assistant) -> QuerySet[ConfigurationVersion]:
+    return assistant.versions.select_related("changed_by").order_by("-number")
+
+
+def conversations_of(assistant: Assistant, user: AbstractBaseUser) -> QuerySet[Conversation]:
+    """The person's own conversations with the assistant, most recent first."""
+    return Conversation.objects.filter(
+        assistant=assistant, participant__user=user, content_deleted_at__isnull=True
+    ).order_by("-created_at")

@@ -1,0 +1,52 @@
+"""Where the database is: DATABASE_URL when set, otherwise an embedded PostgreSQL.
+
+The embedded server (the `pgserver` package ships the binaries) lives in the git-ignored
+`.pgdata/` folder and keeps running between commands, so `manage.py` and the test suite
+start in milliseconds after the first time. `python -m insights.database stop` stops it.
+"""
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+EMBEDDED_DATA_DIR = BASE_DIR / ".pgdata"
+
+
+def database_config() -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        url = embedded_database_url()
+    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    config["ENGINE"] = "django.db.backends.postgresql"
+    return config
+
+
+def embedded_database_url() -> str:
+    with warnings.catch_warnings():
+        # pgserver falls back to /tmp when XDG_RUNTIME_DIR is unset, and says so each time.
+        warnings.simplefilter("ignore")
+        import pgserver  # imported here: a server reached through DATABASE_URL does not need it
+
+        server = pgserver.get_server(EMBEDDED_DATA_DIR, cleanup_mode=None)
+    return server.get_uri()
+
+
+def stop_embedded() -> None:
+    if not (EMBEDDED_DATA_DIR / "postmaster.pid").exists():
+        return
+    import pgserver
+
+    pgserver.get_server(EMBEDDED_DATA_DIR, cleanup_mode="stop").cleanup()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["stop"]:
+        stop_embedded()
+    elif sys.argv[1:] == ["url"]:
+        print(embedded_database_url())
+    else:
+        sys.exit("usage: python -m insights.database stop|url")

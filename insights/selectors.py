@@ -1,0 +1,108 @@
+"""What the Analytics tab and its CSV show, read from the counters of both apps.
+
+Every function reads rollups only, so its cost does not grow with the number of events.
+Days are calendar days in the assistant's reporting time zone.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from assistants.models import Assistant, ConfigurationVersion, DailyUsage, UsageTotals
+from feedback.selectors import daily_feedback_counts
+from assistants.timeframe import DateRange
+
+
+@dataclass(frozen=True)
+class Totals:
+    users: int
+    conversations: int
+    messages: int
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    active_users: int = 0
+    conversations: int = 0
+    user_messages: int = 0
+    assistant_messages: int = 0
+    positive_feedback: int = 0
+    negative_feedback: int = 0
+
+    @property
+    def messages(self) -> int:
+        return self.user_messages + self.assistant_messages
+
+
+@dataclass(frozen=True)
+class ConfigurationChange:
+    number: int
+    changed_at: datetime  # in the reporting zone
+    changed_fields: list[str]
+    changed_by: str
+
+    @property
+    def day(self) -> date:
+        return self.changed_at.date()
+
+
+def all_time_totals(assistant: Assistant) -> Totals:
+    """All-time users, conversations and messages. One query."""
+    row = (
+        UsageTotals.objects.filter(assistant=assistant)
+        .values_list("users", "conversations", "messages")
+        .first()
+    )
+    return Totals(*row) if row else Totals(0, 0, 0)
+
+
+def daily_figures(assistant: Assistant, date_range: DateRange) -> list[DayFigures]:
+    """One entry per day of the range, oldest first, empty days as 0. Two queries."""
+    usage = {
+        row.day: row
+        for row in DailyUsage.objects.filter(
+            assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
+        ).only("day", "active_users", "conversations", "user_messages", "assistant_messages")
+    }
+    feedback = daily_feedback_counts(
+        assistant_id=assistant.pk, start=date_range.start, end=date_range.end
+    )
+    figures = []
+    for day in date_range.days():
+        row = usage.get(day)
+        positive, negative = feedback.get(day, (0, 0))
+        figures.append(
+            DayFigures(
+                day=day,
+                active_users=row.active_users if row else 0,
+                conversations=row.conversations if row else 0,
+                user_messages=row.user_messages if row else 0,
+                assistant_messages=row.assistant_messages if row else 0,
+                positive_feedback=positive,
+                negative_feedback=negative,
+            )
+        )
+    return figures
+
+
+def configuration_changes(assistant: Assistant, date_range: DateRange) -> list[ConfigurationChange]:
+    """Configuration changes made within the range (not the creation), oldest first. One
+    query."""
+    tz = assistant.tzinfo
+    first, after = date_range.bounds(tz)
+    versions = (
+        ConfigurationVersion.objects.filter(
+            assistant=assistant, number__gt=1, changed_at__gte=first, changed_at__lt=after
+        )
+        .select_related("changed_by")
+        .order_by("changed_at")
+    )
+    return [
+        ConfigurationChange(
+            number=version.number,
+            changed_at=version.changed_at.astimezone(tz),
+            changed_fields=list(version.changed_fields),
+            changed_by=version.changed_by.get_username() if version.changed_by else "someone",
+        )
+        for version in versions
+    ]

@@ -1,0 +1,116 @@
+"""Usage Insights: the page with its Analytics tab, and the analytics CSV."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from assistants.selectors import Need, get_assistant_for
+from assistants.timeframe import TimeframeForm, presets, today_in
+from insights import charts
+from assistants.csv_export import streaming_csv_response
+from insights.selectors import all_time_totals, configuration_changes, daily_figures
+
+ANALYTICS_CSV_HEADER = (
+    "date",
+    "active_users",
+    "conversations",
+    "messages",
+    "user_messages",
+    "assistant_messages",
+    "positive_feedback",
+    "negative_feedback",
+)
+
+
+def wants_partial(request) -> bool:
+    """An htmx swap gets only the tab body; a direct load or a history restore the page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def timeframe_context(access, form: TimeframeForm, *, tab: str, tab_url: str) -> dict:
+    """What the assistant header, the tab bar and the timeframe control need."""
+    return {
+        "access": access,
+        "assistant": access.assistant,
+        "tab": tab,
+        "tab_url": tab_url,
+        "form": form,
+        "date_range": form.date_range(),
+        "presets": presets(form.today),
+        "time_zone": access.assistant.time_zone,
+    }
+
+
+def _chart(chart_id: str, title: str, figure: dict) -> dict:
+    return {"id": chart_id, "data_id": f"{chart_id}-data", "title": title, "figure": figure}
+
+
+@login_required
+@require_GET
+def analytics(request, assistant_id: int):
+    access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
+    assistant = access.assistant
+    form = TimeframeForm(request.GET, today=today_in(assistant.tzinfo))
+    date_range = form.date_range()
+    days = daily_figures(assistant, date_range)
+    changes = configuration_changes(assistant, date_range)
+    tab_url = reverse("insights:analytics", args=[assistant.pk])
+    context = timeframe_context(access, form, tab="analytics", tab_url=tab_url) | {
+        "totals": all_time_totals(assistant),
+        "range_totals": {
+            "conversations": sum(day.conversations for day in days),
+            "messages": sum(day.messages for day in days),
+            "peak_active_users": max(days, key=lambda day: day.active_users),
+        },
+        "changes": changes,
+        "charts": [
+            _chart(
+                "chart-active-users",
+                "Daily active users",
+                charts.daily_active_users_figure(days, changes),
+            ),
+            _chart(
+                "chart-conversations",
+                "Conversations per day",
+                charts.conversations_figure(days, changes),
+            ),
+            _chart("chart-messages", "Messages per day", charts.messages_figure(days, changes)),
+        ],
+    }
+    template = "insights/analytics.html"
+    response = render(request, f"{template}#body" if wants_partial(request) else template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+@require_GET
+def analytics_csv(request, assistant_id: int):
+    assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
+    form = TimeframeForm(request.GET, today=today_in(assistant.tzinfo))
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.error_text(), content_type="text/plain; charset=utf-8")
+    date_range = form.date_range()
+    rows = (
+        (
+            day.day.isoformat(),
+            day.active_users,
+            day.conversations,
+            day.messages,
+            day.user_messages,
+            day.assistant_messages,
+            day.positive_feedback,
+            day.negative_feedback,
+        )
+        for day in daily_figures(assistant, date_range)
+    )
+    name = slugify(assistant.name) or "assistant"
+    return streaming_csv_response(
+        filename=f"{name}-analytics-{date_range.start}-to-{date_range.end}.csv",
+        header=ANALYTICS_CSV_HEADER,
+        rows=rows,
+    )

@@ -1,0 +1,18 @@
+// Draws every Plotly figure that arrives in the page, on first load and after htmx swaps.
+// The figure JSON comes from a json_script element named by the chart's data-figure.
+(function () {
+  var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+
+  function draw(root) {
+    root.querySelectorAll("[data-figure]").forEach(function (chart) {
+      var source = document.getElementById(chart.dataset.figure);
+      if (!source) return;
+      var figure = JSON.parse(source.textContent);
+      Plotly.newPlot(chart, figure.data, figure.layout, config);
+    });
+  }
+
+  htmx.onLoad(function (element) {
+    draw(element);
+  });
+})();
