@@ -151,9 +151,7 @@ class Participant(models.Model):
 
 
 class Conversation(models.Model):
-    assistant = models.ForeignKey(
-        Assistant, on_delete=models.CASCADE, related_name="conversations"
-    )
+    assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="conversations")
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="conversations"
     )

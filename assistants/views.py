@@ -39,7 +39,9 @@ def assistant_create(request):
 @require_GET
 def assistant_detail(request, assistant_id: int):
     access = get_assistant_for(request.user, assistant_id, need=Need.USE)
-    return render(request, "assistants/detail.html", {"access": access, "assistant": access.assistant})
+    return render(
+        request, "assistants/detail.html", {"access": access, "assistant": access.assistant}
+    )
 
 
 @login_required

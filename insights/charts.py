@@ -105,9 +105,7 @@ def _x(days: list[DayFigures]) -> list[str]:
     return [day.day.isoformat() for day in days]
 
 
-def daily_active_users_figure(
-    days: list[DayFigures], changes: list[ConfigurationChange]
-) -> dict:
+def daily_active_users_figure(days: list[DayFigures], changes: list[ConfigurationChange]) -> dict:
     return {
         "data": [
             {

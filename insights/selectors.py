@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from assistants.models import Assistant, ConfigurationVersion, DailyUsage, UsageTotals
-from feedback.selectors import daily_feedback_counts
 from assistants.timeframe import DateRange
+from feedback.selectors import daily_feedback_counts
 
 
 @dataclass(frozen=True)

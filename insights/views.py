@@ -8,10 +8,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from assistants.csv_export import streaming_csv_response
 from assistants.selectors import Need, get_assistant_for
 from assistants.timeframe import TimeframeForm, presets, today_in
 from insights import charts
-from assistants.csv_export import streaming_csv_response
 from insights.selectors import all_time_totals, configuration_changes, daily_figures
 
 ANALYTICS_CSV_HEADER = (

@@ -5,26 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assistants', '0001_initial'),
+        ("assistants", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailyFeedback',
+            name="DailyFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('positive', models.PositiveIntegerField(default=0)),
-                ('negative', models.PositiveIntegerField(default=0)),
-                ('assistant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assistants.assistant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("positive", models.PositiveIntegerField(default=0)),
+                ("negative", models.PositiveIntegerField(default=0)),
+                (
+                    "assistant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="assistants.assistant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'daily feedback',
-                'constraints': [models.UniqueConstraint(fields=('assistant', 'day'), name='daily_feedback_unique_day')],
+                "verbose_name_plural": "daily feedback",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assistant", "day"), name="daily_feedback_unique_day"
+                    )
+                ],
             },
         ),
     ]

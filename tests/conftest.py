@@ -1,0 +1,34 @@
+import pytest
+
+from tests.factories import AssistantFactory, UserFactory
+
+
+@pytest.fixture
+def people(db):
+    """The five people of SPEC §2 around one assistant."""
+    creator = UserFactory(username="creator")
+    editor = UserFactory(username="editor")
+    member = UserFactory(username="member")
+    outsider = UserFactory(username="outsider")
+    assistant = AssistantFactory(creator=creator, editors=[editor], users=[member])
+    return {
+        "assistant": assistant,
+        "creator": creator,
+        "editor": editor,
+        "user": member,
+        "other": outsider,
+        "anonymous": None,
+    }
+
+
+@pytest.fixture
+def client_as(client):
+    """client_as(user) signs the test client in as `user` (None stays signed out)."""
+
+    def sign_in(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in

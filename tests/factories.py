@@ -1,0 +1,64 @@
+"""Test data, created through the app's own services so the rollups stay exact."""
+
+from datetime import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from assistants import services
+from assistants.models import Assistant, Conversation
+from assistants.services import NewMessage
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password(PASSWORD)
+
+
+class AssistantFactory(factory.Factory):
+    """`AssistantFactory(creator=…, editors=[…], users=[…])` through `create_assistant`."""
+
+    class Meta:
+        model = Assistant
+
+    creator = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Assistant {n}")
+    instructions = "Answer briefly."
+    time_zone = "UTC"
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return services.create_assistant(**kwargs)
+
+    @classmethod
+    def _build(cls, model_class, **kwargs):
+        return services.create_assistant(**kwargs)
+
+
+def add_messages(
+    assistant: Assistant,
+    conversation: Conversation,
+    *stamps: tuple[str, datetime] | tuple[str, datetime, str],
+) -> None:
+    """Record (role, time[, content]) messages in one conversation through the write path."""
+    services.record_messages(
+        assistant=assistant,
+        messages=[
+            NewMessage(
+                conversation_id=conversation.pk,
+                role=stamp[0],
+                created_at=stamp[1],
+                content=stamp[2] if len(stamp) > 2 else f"{stamp[0]} says hello",
+            )
+            for stamp in stamps
+        ],
+    )
