@@ -279,3 +279,14 @@ class UsageTotals(models.Model):
 
     def __str__(self) -> str:
         return f"totals of {self.assistant_id}"
+
+
+class RateLimitWindow(models.Model):
+    """Requests counted in the current fixed window of one rate-limit key (see ratelimit)."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits} since {self.window_start}"

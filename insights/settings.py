@@ -60,6 +60,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_config()}
+# Lets several test runs share one server without clobbering each other's test database.
+if env_str("TEST_DATABASE_NAME", ""):
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
