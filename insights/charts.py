@@ -141,7 +141,7 @@ def messages_figure(days: list[DayFigures], changes: list[ConfigurationChange]) 
     layout = _layout(days, changes, y_title="Messages")
     layout["barmode"] = "stack"
     layout["showlegend"] = True
-    layout["legend"] = {"orientation": "h", "x": 0, "y": -0.18}
+    layout["legend"] = {"orientation": "h", "x": 0, "y": -0.18, "traceorder": "normal"}
     return {
         "data": [
             {
