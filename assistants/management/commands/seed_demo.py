@@ -1,0 +1,225 @@
+"""Realistic demo data: four demo accounts, a few hundred users, about 90 days of chats."""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from assistants import services
+from assistants.models import Assistant, ConfigurationVersion, Conversation, Participant
+from assistants.services import NewMessage
+
+DEMO_PASSWORD = "insights-demo"
+DEMO_ACCOUNTS = {
+    "creator": ("Casey", "Creator", "made the demo assistants"),
+    "editor": ("Eden", "Editor", "edits Travel Planner"),
+    "user": ("Uma", "User", "chats with the assistants"),
+    "outsider": ("Oscar", "Outsider", "has no access to them"),
+}
+CROWD_SIZE = 300
+DAYS = 90
+QUESTIONS = [
+    "Can you suggest a three-day itinerary for Lisbon?",
+    "What should I pack for a week of hiking in October?",
+    "Is a rail pass worth it for two weeks in Italy?",
+    "How early should I get to the airport for an international flight?",
+    "What are quiet beaches near Barcelona?",
+    "How many vacation days do I have left this year?",
+    "What is the policy on working from another country?",
+    "Can you review this function for off-by-one errors?",
+]
+
+
+@dataclass(frozen=True)
+class DemoAssistant:
+    name: str
+    description: str
+    time_zone: str
+    daily_users: int  # typical weekday active users before the configuration change
+    boost: float  # growth after the configuration change
+    creator: str
+    editors: tuple[str, ...] = ()
+    crowd_share: float = 1.0
+
+
+DEMO_ASSISTANTS = [
+    DemoAssistant(
+        "Travel Planner",
+        "Plans trips, suggests itineraries and answers travel questions.",
+        "Europe/Paris",
+        daily_users=45,
+        boost=1.45,
+        creator="creator",
+        editors=("editor",),
+    ),
+    DemoAssistant(
+        "HR Policy Helper",
+        "Answers questions about leave, benefits and remote work.",
+        "America/New_York",
+        daily_users=18,
+        boost=1.1,
+        creator="creator",
+        crowd_share=0.5,
+    ),
+    DemoAssistant(
+        "Code Reviewer",
+        "Reviews short pieces of code and explains its suggestions.",
+        "UTC",
+        daily_users=9,
+        boost=1.25,
+        creator="editor",
+        editors=("creator",),
+        crowd_share=0.3,
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load realistic demo data once (running it again changes nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--days", type=int, default=DAYS, help=f"days of activity (default {DAYS})"
+        )
+
+    def handle(self, *args, days: int = DAYS, **options):
+        User = get_user_model()
+        if Assistant.objects.filter(name="Travel Planner", creator__username="creator").exists():
+            self.stdout.write("Demo data is already loaded.")
+            self._print_logins()
+            return
+        rng = random.Random(20261124)
+        accounts = self._demo_accounts(User)
+        crowd = self._crowd(User)
+        for spec in DEMO_ASSISTANTS:
+            self._seed_assistant(spec, accounts, crowd, rng, days)
+        self._seed_outsider_assistant(accounts)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self._print_logins()
+
+    def _print_logins(self):
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, (_, _, role) in DEMO_ACCOUNTS.items():
+            self.stdout.write(f"  {username:<9} {role}")
+
+    def _demo_accounts(self, User) -> dict:
+        accounts = {}
+        for username, (first, last, _) in DEMO_ACCOUNTS.items():
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.com",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            accounts[username] = user
+        return accounts
+
+    def _crowd(self, User) -> list:
+        usernames = [f"traveller{n:03d}" for n in range(1, CROWD_SIZE + 1)]
+        existing = set(
+            User.objects.filter(username__in=usernames).values_list("username", flat=True)
+        )
+        unusable = make_password(None)
+        User.objects.bulk_create(
+            User(username=name, email=f"{name}@example.com", password=unusable)
+            for name in usernames
+            if name not in existing
+        )
+        return list(User.objects.filter(username__in=usernames).order_by("username"))
+
+    @transaction.atomic
+    def _seed_assistant(
+        self, spec: DemoAssistant, accounts: dict, crowd: list, rng, days: int
+    ) -> None:
+        creator = accounts[spec.creator]
+        people = [accounts["user"], *crowd[: int(len(crowd) * spec.crowd_share)]]
+        assistant = services.create_assistant(
+            creator=creator,
+            name=spec.name,
+            description=spec.description,
+            instructions="Answer clearly and briefly.",
+            time_zone=spec.time_zone,
+            editors=[accounts[name] for name in spec.editors],
+            users=people,
+        )
+        Participant.objects.bulk_create(
+            Participant(assistant=assistant, user=person) for person in people
+        )
+        participants = list(Participant.objects.filter(assistant=assistant).order_by("id"))
+        tz = assistant.tzinfo
+        today = timezone.now().astimezone(tz).date()
+        change_day = today - timedelta(days=min(38, days // 2))
+        for offset in tqdm(range(days, -1, -1), desc=spec.name, unit="day"):
+            day = today - timedelta(days=offset)
+            self._seed_day(assistant, participants, day, day >= change_day, spec, rng)
+        self._change_configuration(assistant, accounts, spec, change_day, days)
+
+    def _seed_day(self, assistant, participants, day, after_change, spec, rng) -> None:
+        weekday_factor = (1.0, 1.05, 1.0, 0.95, 0.85, 0.35, 0.3)[day.weekday()]
+        expected = spec.daily_users * weekday_factor * (spec.boost if after_change else 1.0)
+        active = rng.sample(
+            participants,
+            min(len(participants), max(0, round(rng.gauss(expected, expected * 0.12)))),
+        )
+        now = timezone.now()
+        conversations, plans = [], []
+        for participant in active:
+            for _ in range(rng.choice((1, 1, 1, 2))):
+                hour = min(22, max(7, round(rng.gauss(13, 3))))
+                start = datetime.combine(
+                    day, time(hour, rng.randrange(60)), tzinfo=assistant.tzinfo
+                )
+                if start > now:
+                    continue
+                conversations.append(
+                    Conversation(
+                        assistant=assistant,
+                        participant=participant,
+                        title=rng.choice(QUESTIONS)[:60],
+                    )
+                )
+                plans.append((start, rng.randint(1, 4)))
+        Conversation.objects.bulk_create(conversations)
+        messages = []
+        for conversation, (start, exchanges) in zip(conversations, plans, strict=True):
+            moment = start
+            for _ in range(exchanges):
+                messages.append(NewMessage(conversation.pk, "user", rng.choice(QUESTIONS), moment))
+                moment += timedelta(seconds=rng.randint(3, 20))
+                messages.append(
+                    NewMessage(conversation.pk, "assistant", "Here is what I suggest…", moment)
+                )
+                moment += timedelta(seconds=rng.randint(30, 300))
+        services.record_messages(assistant=assistant, messages=messages)
+
+    def _change_configuration(self, assistant, accounts, spec, change_day, days) -> None:
+        editor = accounts[spec.editors[0]] if spec.editors else accounts[spec.creator]
+        version = services.update_configuration(
+            assistant=assistant,
+            changed_by=editor,
+            instructions="Answer clearly and briefly. Ask one clarifying question when the "
+            "request is vague, and end with a concrete next step.",
+        )
+        changed_at = datetime.combine(change_day, time(9, 30), tzinfo=assistant.tzinfo)
+        ConfigurationVersion.objects.filter(pk=version.pk).update(changed_at=changed_at)
+        ConfigurationVersion.objects.filter(assistant=assistant, number=1).update(
+            changed_at=changed_at - timedelta(days=days)
+        )
+
+    def _seed_outsider_assistant(self, accounts) -> None:
+        services.create_assistant(
+            creator=accounts["outsider"],
+            name="Oscar's Notes",
+            description="A private assistant the other demo accounts cannot see.",
+        )
