@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from assistants.admin_paging import ReadOnlyEventAdmin
-from feedback.models import DailyFeedback
+from feedback.models import DailyFeedback, Rating
 
 
 @admin.register(DailyFeedback)
@@ -10,3 +10,14 @@ class DailyFeedbackAdmin(ReadOnlyEventAdmin):
     search_fields = ["assistant__name"]
     list_select_related = ["assistant"]
     date_hierarchy = "day"
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnlyEventAdmin):
+    list_display = ["id", "assistant", "value", "rated_at", "share_contact", "chat_shared_at"]
+    list_filter = ["value", "share_contact"]
+    # Exact look-ups only: a substring search over millions of ratings would scan them all.
+    search_fields = ["=id", "=external_id", "=message__id"]
+    list_select_related = ["assistant"]
+    raw_id_fields = ["assistant", "message", "conversation", "participant"]
+    ordering = ["-id"]

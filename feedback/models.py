@@ -1,12 +1,102 @@
-"""Ratings of assistant answers, and their exact daily counters."""
+"""Ratings of assistant answers, what people chose to share with them, and their exact daily
+counters."""
 
 from django.db import models
+from django.db.models import Q
 
-from assistants.models import Assistant
+from assistants.models import Assistant, Conversation, Message, Participant
+
+COMMENT_MAX_LENGTH = 2000
+
+
+class Rating(models.Model):
+    """The current rating of one assistant answer by the person whose conversation it is.
+
+    A person's contact details are kept only while they choose to share them (a check
+    constraint holds it), so feedback without them is anonymous by construction. A shared
+    chat is the conversation up to `chat_shared_at`, reached through `share_token`;
+    withdrawing clears both, so the link is dead at once.
+    """
+
+    class Value(models.TextChoices):
+        POSITIVE = "positive", "Thumbs up"
+        NEGATIVE = "negative", "Thumbs down"
+
+    assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=10, choices=Value.choices)
+    # When the current value was given: the day it counts on.
+    rated_at = models.DateTimeField()
+    comment = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
+    share_contact = models.BooleanField(default=False)
+    contact_name = models.CharField(max_length=150, blank=True)
+    contact_email = models.EmailField(blank=True)
+    share_token = models.UUIDField(null=True, blank=True)
+    chat_shared_at = models.DateTimeField(null=True, blank=True)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant", "message", "participant"], name="rating_one_per_answer"
+            ),
+            models.UniqueConstraint(
+                fields=["assistant", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="rating_unique_external_id",
+            ),
+            models.UniqueConstraint(
+                fields=["assistant", "share_token"],
+                condition=Q(share_token__isnull=False),
+                name="rating_unique_share_token",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__in=["positive", "negative"]), name="rating_value_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(share_contact=True) | Q(contact_name="", contact_email=""),
+                name="rating_contact_only_when_shared",
+            ),
+            models.CheckConstraint(
+                condition=Q(share_token__isnull=True, chat_shared_at__isnull=True)
+                | Q(share_token__isnull=False, chat_shared_at__isnull=False),
+                name="rating_shared_chat_complete",
+            ),
+        ]
+        indexes = [
+            # The Feedback tab's columns: one rating value, newest first, keyset pages.
+            models.Index(
+                fields=["assistant", "value", "-rated_at", "-id"], name="rating_tab_by_value"
+            ),
+            # The same with "has a comment" ticked.
+            models.Index(
+                fields=["assistant", "value", "-rated_at", "-id"],
+                condition=~Q(comment=""),
+                name="rating_tab_with_comment",
+            ),
+            # The feedback CSV of a timeframe, newest first, and rebuilding the counters.
+            models.Index(fields=["assistant", "-rated_at", "-id"], name="rating_by_time"),
+            # The ratings shown in one chat.
+            models.Index(fields=["assistant", "conversation"], name="rating_by_conversation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} rating of message {self.message_id}"
+
+    @property
+    def chat_shared(self) -> bool:
+        return self.share_token is not None
 
 
 class DailyFeedback(models.Model):
-    """Ratings whose current value was given on one day of the assistant's reporting zone."""
+    """Ratings whose current value was given on one day of the assistant's reporting zone.
+
+    A day without ratings has no row (a re-rating that empties a day deletes it), so the
+    counters kept as ratings arrive and the ones `rebuild` writes are the same rows.
+    """
 
     assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()

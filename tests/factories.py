@@ -1,12 +1,12 @@
 """Test data, created through the app's own services so the rollups stay exact."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
 
 from assistants import services
-from assistants.models import Assistant, Conversation
+from assistants.models import Assistant, Conversation, Message
 from assistants.services import NewMessage
 
 PASSWORD = "correct-horse-battery"
@@ -62,3 +62,49 @@ def add_messages(
             for stamp in stamps
         ],
     )
+
+
+def chat_turn(
+    assistant: Assistant,
+    user,
+    at: datetime,
+    *,
+    conversation: Conversation | None = None,
+    question: str = "How do I reset my password?",
+    answer: str = "Open **Settings** and choose *Reset password*.",
+) -> Message:
+    """A question and its answer a second later, through the write path; returns the answer."""
+    if conversation is None:
+        conversation = services.start_conversation(assistant=assistant, user=user)
+    add_messages(
+        assistant,
+        conversation,
+        ("user", at, question),
+        ("assistant", at + timedelta(seconds=1), answer),
+    )
+    return Message.objects.get(
+        conversation=conversation,
+        role="assistant",
+        content=answer,
+        created_at=at + timedelta(seconds=1),
+    )
+
+
+def rate(assistant: Assistant, answer: Message, value: str, at: datetime, **details) -> int | None:
+    """Rate an answer as the person whose conversation it is, through `record_ratings`;
+    returns the rating id (None when nothing was written)."""
+    from feedback.services import NewRating, record_ratings
+
+    written = record_ratings(
+        assistant=assistant,
+        ratings=[
+            NewRating(
+                message_id=answer.pk,
+                participant_id=answer.conversation.participant_id,
+                value=value,
+                rated_at=at,
+                **details,
+            )
+        ],
+    )
+    return written[0][0] if written else None

@@ -1,0 +1,36 @@
+"""Rebuilding the daily feedback counters from the ratings.
+
+`feedback.services` keeps `DailyFeedback` exact as ratings arrive; this recomputes it, and
+is registered with `assistants.rollups.register_rebuilder` (see `FeedbackConfig.ready`), so
+`rebuild_insights` and a change of reporting time zone recompute feedback too. Both ways
+write the same rows: one per day that has ratings, none for a day without.
+"""
+
+from collections.abc import Sequence
+
+from django.db import connection
+
+_REBUILD_STATEMENTS = [
+    "DELETE FROM feedback_dailyfeedback WHERE assistant_id = ANY(%(ids)s)",
+    """
+    INSERT INTO feedback_dailyfeedback (assistant_id, day, positive, negative)
+    SELECT r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date,
+           count(*) FILTER (WHERE r.value = 'positive'),
+           count(*) FILTER (WHERE r.value = 'negative')
+    FROM feedback_rating r
+    JOIN assistants_assistant a ON a.id = r.assistant_id
+    WHERE r.assistant_id = ANY(%(ids)s)
+    GROUP BY 1, 2
+    """,
+]
+
+
+def rebuild_daily_feedback(assistant_ids: Sequence[int]) -> None:
+    """Recompute the daily feedback counters of these assistants. Two queries; run it inside
+    the transaction that holds the assistants' counter locks (`assistants.rollups.rebuild`)."""
+    ids = sorted(set(assistant_ids))
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        for statement in _REBUILD_STATEMENTS:
+            cursor.execute(statement, {"ids": ids})

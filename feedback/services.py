@@ -1,0 +1,307 @@
+"""Writes of the feedback app: ratings, what their authors share, and the daily counters.
+
+`record_ratings` is the write path of rating events (the events API and the chat's thumbs);
+it keeps `DailyFeedback` exact in the same transaction. The chat's follow-up form changes
+a rating's comment and sharing, which no counter depends on.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils import timezone
+
+from assistants import rollups
+from assistants.models import Assistant
+from feedback.models import COMMENT_MAX_LENGTH, Rating
+
+VALUES = (Rating.Value.POSITIVE, Rating.Value.NEGATIVE)
+
+
+@dataclass(frozen=True)
+class NewRating:
+    message_id: int  # an assistant message of this assistant
+    participant_id: int  # who rates: must be the participant of the message's conversation
+    value: str  # "positive" | "negative"
+    rated_at: datetime  # aware
+    comment: str = ""
+    share_contact: bool = False
+    contact_name: str = ""  # stored only when share_contact
+    contact_email: str = ""
+    share_chat: bool = False  # share the conversation as it was at rated_at
+    external_id: str | None = None
+
+
+def rating_problem(rating: NewRating) -> str | None:
+    """Why `record_ratings` would refuse this rating, or None. No query."""
+    if rating.value not in VALUES:
+        return "rating must be “positive” or “negative”"
+    if timezone.is_naive(rating.rated_at):
+        return "the time must carry its UTC offset"
+    if len(rating.comment) > COMMENT_MAX_LENGTH:
+        return f"the comment is longer than {COMMENT_MAX_LENGTH} characters"
+    if rating.share_contact:
+        if len(rating.contact_name) > 150:
+            return "the contact name is longer than 150 characters"
+        if rating.contact_email:
+            try:
+                validate_email(rating.contact_email)
+            except ValidationError:
+                return "the contact e-mail is not an e-mail address"
+    return None
+
+
+# One statement: keep the valid ratings of the batch, upsert them, and fold the change of each
+# written rating (its old day and value out, its new ones in) into the daily counters. Every
+# CTE sees the table as it was before the statement, so `old` holds the replaced values.
+_UPSERT_RATINGS = """
+WITH input AS (
+    SELECT * FROM unnest(
+        %(messages)s::bigint[], %(participants)s::bigint[], %(values)s::text[],
+        %(times)s::timestamptz[], %(comments)s::text[], %(share_contacts)s::boolean[],
+        %(names)s::text[], %(emails)s::text[], %(share_chats)s::boolean[],
+        %(external_ids)s::text[]
+    ) WITH ORDINALITY AS i(message_id, participant_id, value, rated_at, comment,
+                           share_contact, contact_name, contact_email, share_chat,
+                           external_id, ord)
+),
+valid AS (
+    -- An answer of this assistant, rated by the person whose conversation it is; an external
+    -- id already stored is a retry.
+    SELECT i.*, m.conversation_id
+    FROM input i
+    JOIN assistants_message m
+      ON m.id = i.message_id AND m.assistant_id = %(assistant)s AND m.role = 'assistant'
+    JOIN assistants_conversation c
+      ON c.id = m.conversation_id AND c.participant_id = i.participant_id
+    WHERE i.external_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM feedback_rating r
+        WHERE r.assistant_id = %(assistant)s AND r.external_id = i.external_id
+    )
+),
+first_of_id AS (
+    SELECT DISTINCT ON (external_id IS NULL, coalesce(external_id, ord::text)) *
+    FROM valid ORDER BY external_id IS NULL, coalesce(external_id, ord::text), ord
+),
+latest AS (
+    -- One rating per answer and person in a batch: the last one given.
+    SELECT DISTINCT ON (message_id, participant_id) *
+    FROM first_of_id ORDER BY message_id, participant_id, rated_at DESC, ord DESC
+),
+old AS (
+    SELECT r.message_id, r.participant_id, r.value, r.rated_at
+    FROM feedback_rating r
+    JOIN latest l ON l.message_id = r.message_id AND l.participant_id = r.participant_id
+    WHERE r.assistant_id = %(assistant)s
+),
+written AS (
+    INSERT INTO feedback_rating AS r (
+        assistant_id, message_id, conversation_id, participant_id, value, rated_at, comment,
+        share_contact, contact_name, contact_email, share_token, chat_shared_at, external_id,
+        updated_at)
+    SELECT %(assistant)s, message_id, conversation_id, participant_id, value, rated_at,
+           comment, share_contact,
+           CASE WHEN share_contact THEN contact_name ELSE '' END,
+           CASE WHEN share_contact THEN contact_email ELSE '' END,
+           CASE WHEN share_chat THEN gen_random_uuid() END,
+           CASE WHEN share_chat THEN rated_at END,
+           external_id, now()
+    FROM latest
+    ON CONFLICT (assistant_id, message_id, participant_id) DO UPDATE SET
+        value = EXCLUDED.value,
+        rated_at = EXCLUDED.rated_at,
+        external_id = coalesce(EXCLUDED.external_id, r.external_id),
+        updated_at = EXCLUDED.updated_at,
+        comment = CASE WHEN %(replace)s THEN EXCLUDED.comment ELSE r.comment END,
+        share_contact = CASE WHEN %(replace)s THEN EXCLUDED.share_contact
+                             ELSE r.share_contact END,
+        contact_name = CASE WHEN %(replace)s THEN EXCLUDED.contact_name ELSE r.contact_name END,
+        contact_email = CASE WHEN %(replace)s THEN EXCLUDED.contact_email
+                             ELSE r.contact_email END,
+        -- A chat shared before stays at its link; its snapshot moves to the new rating time.
+        share_token = CASE WHEN NOT %(replace)s THEN r.share_token
+                           WHEN EXCLUDED.share_token IS NULL THEN NULL
+                           ELSE coalesce(r.share_token, EXCLUDED.share_token) END,
+        chat_shared_at = CASE WHEN %(replace)s THEN EXCLUDED.chat_shared_at
+                              ELSE r.chat_shared_at END
+    -- An event older than the current rating does not replace it; the chat's thumbs only
+    -- write a change of value.
+    WHERE EXCLUDED.rated_at >= r.rated_at AND (%(replace)s OR EXCLUDED.value <> r.value)
+    RETURNING r.id, r.external_id, r.message_id, r.participant_id, r.value, r.rated_at
+),
+deltas AS (
+    SELECT (w.rated_at AT TIME ZONE %(tz)s)::date AS day,
+           (w.value = 'positive')::int AS positive, (w.value = 'negative')::int AS negative
+    FROM written w
+    UNION ALL
+    SELECT (o.rated_at AT TIME ZONE %(tz)s)::date,
+           -(o.value = 'positive')::int, -(o.value = 'negative')::int
+    FROM old o
+    JOIN written w ON w.message_id = o.message_id AND w.participant_id = o.participant_id
+),
+per_day AS (
+    SELECT day, sum(positive)::int AS positive, sum(negative)::int AS negative
+    FROM deltas GROUP BY day HAVING sum(positive) <> 0 OR sum(negative) <> 0
+),
+counted AS (
+    -- A day without a row gains ratings only, so its new row never starts below zero.
+    INSERT INTO feedback_dailyfeedback AS d (assistant_id, day, positive, negative)
+    SELECT %(assistant)s, day, greatest(positive, 0), greatest(negative, 0) FROM per_day
+    ON CONFLICT (assistant_id, day) DO UPDATE SET
+        positive = d.positive + (SELECT p.positive FROM per_day p WHERE p.day = EXCLUDED.day),
+        negative = d.negative + (SELECT p.negative FROM per_day p WHERE p.day = EXCLUDED.day)
+    RETURNING d.day, d.positive, d.negative
+)
+SELECT id, external_id, NULL::date FROM written
+UNION ALL
+SELECT NULL, NULL, day FROM counted WHERE positive = 0 AND negative = 0
+"""
+
+# A day whose last rating moved away keeps no row, as after a rebuild.
+_DELETE_EMPTY_DAYS = """
+DELETE FROM feedback_dailyfeedback
+WHERE assistant_id = %(assistant)s AND day = ANY(%(days)s) AND positive = 0 AND negative = 0
+"""
+
+
+def _upsert(
+    *, assistant: Assistant, ratings: Sequence[NewRating], replace: bool
+) -> list[tuple[int, str | None]]:
+    if not ratings:
+        return []
+    for rating in ratings:
+        problem = rating_problem(rating)
+        if problem:
+            raise ValueError(problem)
+    rollups.lock_counters([assistant.pk])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UPSERT_RATINGS,
+            {
+                "assistant": assistant.pk,
+                "tz": assistant.time_zone,
+                "replace": replace,
+                "messages": [r.message_id for r in ratings],
+                "participants": [r.participant_id for r in ratings],
+                "values": [str(r.value) for r in ratings],
+                "times": [r.rated_at for r in ratings],
+                "comments": [r.comment for r in ratings],
+                "share_contacts": [r.share_contact for r in ratings],
+                "names": [r.contact_name.strip() for r in ratings],
+                "emails": [r.contact_email.strip() for r in ratings],
+                "share_chats": [r.share_chat for r in ratings],
+                "external_ids": [r.external_id for r in ratings],
+            },
+        )
+        rows = cursor.fetchall()
+        written = [(rating_id, external_id) for rating_id, external_id, _ in rows if rating_id]
+        empty_days = [day for rating_id, _, day in rows if rating_id is None]
+        if empty_days:
+            cursor.execute(_DELETE_EMPTY_DAYS, {"assistant": assistant.pk, "days": empty_days})
+    return written
+
+
+@transaction.atomic
+def record_ratings(
+    *, assistant: Assistant, ratings: Sequence[NewRating]
+) -> list[tuple[int, str | None]]:
+    """Upsert: one current rating per (assistant, message, participant); a rating whose
+    external_id is already stored for the assistant is skipped (retries are safe). Keeps
+    feedback.models.DailyFeedback exact in the same transaction (a changed rating moves to
+    the day and value of the change). Bulk: a constant number of queries for any batch.
+    Returns (rating id, external_id) of the ratings written now.
+
+    Each rating replaces the current one whole (comment and sharing too), unless it is
+    older than the current one. A rating of a message that is not an answer in the rater's
+    own conversation with this assistant is not written. Raises ValueError, writing
+    nothing, when `rating_problem` finds fault with one. Three queries at most (lock,
+    upsert, and a clean-up when a day lost its last rating).
+    """
+    return _upsert(assistant=assistant, ratings=ratings, replace=True)
+
+
+@transaction.atomic
+def rate_answer(
+    *, assistant: Assistant, message_id: int, participant_id: int, value: str, at: datetime
+) -> bool:
+    """The chat's thumbs: give or change the value of a rating, keeping its comment and
+    sharing. Returns whether anything changed (the same value again changes nothing).
+    Three queries at most."""
+    written = _upsert(
+        assistant=assistant,
+        ratings=[
+            NewRating(
+                message_id=message_id, participant_id=participant_id, value=value, rated_at=at
+            )
+        ],
+        replace=False,
+    )
+    return bool(written)
+
+
+def update_details(
+    *,
+    rating: Rating,
+    comment: str,
+    share_contact: bool,
+    contact_name: str,
+    contact_email: str,
+    share_chat: bool,
+    at: datetime,
+) -> Rating:
+    """Set what the author adds to a rating. Contact details are dropped unless shared; a
+    chat shared now is the conversation as it is at `at`, and keeps its link while it stays
+    shared; not sharing it any more makes its link dead. One query."""
+    rating.comment = comment
+    rating.share_contact = share_contact
+    rating.contact_name = contact_name.strip() if share_contact else ""
+    rating.contact_email = contact_email.strip() if share_contact else ""
+    if share_chat and rating.share_token is None:
+        rating.share_token = uuid.uuid4()
+        rating.chat_shared_at = at
+    elif not share_chat:
+        rating.share_token = None
+        rating.chat_shared_at = None
+    rating.updated_at = at
+    rating.save(
+        update_fields=[
+            "comment",
+            "share_contact",
+            "contact_name",
+            "contact_email",
+            "share_token",
+            "chat_shared_at",
+            "updated_at",
+        ]
+    )
+    return rating
+
+
+def withdraw_contact(*, rating: Rating, at: datetime) -> Rating:
+    """Forget the shared name and e-mail. One query."""
+    return update_details(
+        rating=rating,
+        comment=rating.comment,
+        share_contact=False,
+        contact_name="",
+        contact_email="",
+        share_chat=rating.chat_shared,
+        at=at,
+    )
+
+
+def withdraw_shared_chat(*, rating: Rating, at: datetime) -> Rating:
+    """Stop sharing the chat; its link answers 404 from now on. One query."""
+    return update_details(
+        rating=rating,
+        comment=rating.comment,
+        share_contact=rating.share_contact,
+        contact_name=rating.contact_name,
+        contact_email=rating.contact_email,
+        share_chat=False,
+        at=at,
+    )
