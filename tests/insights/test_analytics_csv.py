@@ -1,0 +1,98 @@
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from django.http import StreamingHttpResponse
+
+from assistants import services
+from assistants.csv_export import csv_lines, safe_cell
+from tests.factories import AssistantFactory, UserFactory, add_messages
+
+HEADER = (
+    "date,active_users,conversations,messages,user_messages,assistant_messages,"
+    "positive_feedback,negative_feedback"
+)
+
+
+def test_one_row_per_day_oldest_first_with_empty_days(db, client_as):
+    assistant = AssistantFactory(name="Travel = Fun", time_zone="UTC")
+    person = UserFactory()
+    conversation = services.start_conversation(assistant=assistant, user=person)
+    add_messages(
+        assistant,
+        conversation,
+        ("user", datetime(2026, 2, 2, 8, tzinfo=UTC)),
+        ("assistant", datetime(2026, 2, 2, 8, 1, tzinfo=UTC)),
+        ("user", datetime(2026, 2, 4, 8, tzinfo=UTC)),
+    )
+    response = client_as(assistant.creator).get(
+        f"/assistants/{assistant.pk}/insights/analytics.csv?start=2026-02-01&end=2026-02-04"
+    )
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="travel-fun-analytics-2026-02-01-to-2026-02-04.csv"'
+    )
+    body = b"".join(response.streaming_content).decode()
+    assert body == (
+        f"{HEADER}\r\n"
+        "2026-02-01,0,0,0,0,0,0,0\r\n"
+        "2026-02-02,1,1,2,1,1,0,0\r\n"
+        "2026-02-03,0,0,0,0,0,0,0\r\n"
+        "2026-02-04,1,0,1,1,0,0,0\r\n"
+    )
+
+
+def test_default_range_is_the_last_30_days(people, client_as):
+    response = client_as(people["editor"]).get(
+        f"/assistants/{people['assistant'].pk}/insights/analytics.csv"
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert ",".join(rows[0]) == HEADER
+    assert len(rows) == 31
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["start=2026-02-05&end=2026-02-01", "start=2026-13-01&end=2026-14-01", "end=2026-01-01"],
+)
+def test_bad_range_is_a_400_with_a_reason(people, client_as, query):
+    response = client_as(people["creator"]).get(
+        f"/assistants/{people['assistant'].pk}/insights/analytics.csv?{query}"
+    )
+    assert response.status_code == 400
+    assert response.text
+
+
+def test_export_query_count_is_constant(people, client_as, django_assert_max_num_queries):
+    client = client_as(people["creator"])
+    with django_assert_max_num_queries(6):
+        response = client.get(
+            f"/assistants/{people['assistant'].pk}/insights/analytics.csv"
+            "?start=2022-01-01&end=2026-11-24"
+        )
+        assert len(b"".join(response.streaming_content).splitlines()) == 1 + 1789
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        (7, 7),
+    ],
+)
+def test_formula_cells_are_defused(value, written):
+    assert safe_cell(value) == written
+
+
+def test_csv_quoting_round_trips():
+    tricky = ['say "hi", then', "two\nlines", "=1+1"]
+    text = "".join(csv_lines(["a", "b", "c"], [tricky]))
+    assert list(csv.reader(io.StringIO(text))) == [["a", "b", "c"], [tricky[0], tricky[1], "'=1+1"]]

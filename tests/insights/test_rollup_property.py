@@ -1,0 +1,111 @@
+"""For any stream of chat events, the rollups equal a naive recount from the raw events, and
+`rebuild` writes exactly the rows the incremental path left."""
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistants import rollups, services
+from assistants.models import DailyActiveUser, DailyUsage, UsageTotals
+from assistants.services import NewMessage
+from tests.factories import AssistantFactory, UserFactory
+
+# Two weeks around the end of daylight saving time in Europe (Oct 25) and America (Nov 1).
+START = datetime(2026, 10, 20, tzinfo=UTC)
+ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Kathmandu", "Pacific/Chatham"]
+PEOPLE = 3
+CONVERSATIONS = 5
+
+message = st.tuples(
+    st.integers(0, CONVERSATIONS - 1),
+    st.sampled_from(["user", "assistant"]),
+    st.integers(0, 14 * 24 * 60),  # minutes after START
+)
+stream = st.lists(message, min_size=0, max_size=40)
+
+
+def naive_recount(events, tz):
+    """The figures of SPEC §3 computed straight from the events, with no rollup."""
+    active, conversations, user_messages, assistant_messages = (
+        defaultdict(set),
+        defaultdict(int),
+        defaultdict(int),
+        defaultdict(int),
+    )
+    first_message = {}
+    for conversation, role, when in events:
+        day = when.astimezone(tz).date()
+        if role == "user":
+            active[day].add(conversation % PEOPLE)
+            user_messages[day] += 1
+        else:
+            assistant_messages[day] += 1
+        first_message[conversation] = min(when, first_message.get(conversation, when))
+    for when in first_message.values():
+        conversations[when.astimezone(tz).date()] += 1
+    days = set(active) | set(conversations) | set(user_messages) | set(assistant_messages)
+    daily = {
+        day: (len(active[day]), conversations[day], user_messages[day], assistant_messages[day])
+        for day in days
+    }
+    users = {conversation % PEOPLE for conversation, role, _ in events if role == "user"}
+    totals = (len(users), len(first_message), len(events))
+    return daily, totals
+
+
+def stored_figures(assistant):
+    daily = {
+        row.day: (row.active_users, row.conversations, row.user_messages, row.assistant_messages)
+        for row in DailyUsage.objects.filter(assistant=assistant)
+    }
+    active = set(
+        DailyActiveUser.objects.filter(assistant=assistant).values_list("day", "participant_id")
+    )
+    totals = UsageTotals.objects.filter(assistant=assistant).values_list(
+        "users", "conversations", "messages"
+    )[0]
+    return daily, active, totals
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    events=stream,
+    zone=st.sampled_from(ZONES),
+    batch_size=st.integers(1, 10),
+    data=st.data(),
+)
+def test_rollups_equal_a_naive_recount_and_a_rebuild(events, zone, batch_size, data):
+    assistant = AssistantFactory(time_zone=zone)
+    people = [UserFactory() for _ in range(PEOPLE)]
+    conversations = [
+        services.start_conversation(assistant=assistant, user=people[index % PEOPLE])
+        for index in range(CONVERSATIONS)
+    ]
+    timed = [(c, role, START + timedelta(minutes=minutes)) for c, role, minutes in events]
+    # Events arrive in any order, in batches of any size.
+    arrival = data.draw(st.permutations(timed))
+    for offset in range(0, len(arrival), batch_size):
+        services.record_messages(
+            assistant=assistant,
+            messages=[
+                NewMessage(conversations[c].pk, role, "…", when)
+                for c, role, when in arrival[offset : offset + batch_size]
+            ],
+        )
+
+    expected_daily, expected_totals = naive_recount(timed, ZoneInfo(zone))
+    daily, active, totals = stored_figures(assistant)
+    assert daily == expected_daily
+    assert totals == expected_totals
+
+    rollups.rebuild([assistant.pk])
+    assert stored_figures(assistant) == (daily, active, totals)

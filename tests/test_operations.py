@@ -1,0 +1,118 @@
+"""The management commands and settings of SPEC §8."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from assistants.models import Assistant, DailyUsage, Membership, Message, UsageTotals
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_create_assistant_prints_the_new_id(db, capsys):
+    UserFactory(username="casey")
+    UserFactory(username="eden")
+    UserFactory(username="uma")
+    call_command(
+        "create_assistant",
+        "--creator=casey",
+        "--name=Helper",
+        "--editor=eden",
+        "--user=uma",
+        "--time-zone=Europe/Paris",
+    )
+    assistant = Assistant.objects.get(pk=int(capsys.readouterr().out.strip()))
+    assert (assistant.name, assistant.time_zone) == ("Helper", "Europe/Paris")
+    assert set(Membership.objects.values_list("user__username", "role")) == {
+        ("eden", "editor"),
+        ("uma", "user"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--creator=ghost", "--name=X"], "No user named 'ghost'."),
+        (["--creator=casey", "--name=X", "--time-zone=Nowhere/City"], "IANA time zone"),
+    ],
+)
+def test_create_assistant_explains_bad_input(db, arguments, message):
+    UserFactory(username="casey")
+    with pytest.raises(CommandError, match=message):
+        call_command("create_assistant", *arguments)
+
+
+def test_seed_demo_loads_once_and_rebuild_reproduces_its_counters(db, capsys):
+    call_command("seed_demo", "--days=6")
+    first_output = capsys.readouterr().out
+    assert "creator" in first_output and "insights-demo" in first_output
+    counts = (Assistant.objects.count(), Message.objects.count())
+    assert counts[1] > 0
+
+    call_command("seed_demo", "--days=6")
+    assert "already loaded" in capsys.readouterr().out
+    assert (Assistant.objects.count(), Message.objects.count()) == counts
+
+    before = _counters()
+    DailyUsage.objects.all().delete()
+    UsageTotals.objects.update(users=0, conversations=0, messages=0)
+    call_command("rebuild_insights")
+    assert _counters() == before
+
+
+def test_rebuild_insights_refuses_an_unknown_assistant(db):
+    with pytest.raises(CommandError, match="No assistant with id 424242"):
+        call_command("rebuild_insights", "424242")
+
+
+def _counters():
+    daily = sorted(
+        DailyUsage.objects.values_list(
+            "assistant_id",
+            "day",
+            "active_users",
+            "conversations",
+            "user_messages",
+            "assistant_messages",
+        )
+    )
+    totals = sorted(
+        UsageTotals.objects.values_list("assistant_id", "users", "conversations", "messages")
+    )
+    return daily, totals
+
+
+def test_production_settings_pass_the_deploy_check():
+    environment = os.environ | {
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 64 + "-production-only-secret-with-enough-variety-1234567890",
+        "ALLOWED_HOSTS": "insights.example.com",
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_COOKIES": "1",
+        "SECURE_HSTS_SECONDS": "31536000",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_bad_setting_fails_loudly():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=os.environ | {"DEBUG": "perhaps"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
