@@ -1,0 +1,165 @@
+"""The reply backends, the OpenAI-compatible one against a small fake server over real HTTP."""
+
+import contextlib
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from assistants.backends import ChatTurn, ReplyError, backend_for
+from assistants.backends.markdown import render_markdown
+from assistants.backends.offline import OfflineBackend
+from assistants.backends.openai_compatible import OpenAICompatibleBackend
+
+
+class FakeModelServer(BaseHTTPRequestHandler):
+    """POST /v1/chat/completions; the model name picks the behaviour."""
+
+    requests: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 — the name http.server calls
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeModelServer.requests.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), "body": body}
+        )
+        model = body["model"]
+        if model == "slow-model":
+            time.sleep(1.5)
+        if model == "broken-model":
+            self._send(500, {"error": {"message": "the model fell over", "type": "server_error"}})
+            return
+        last = body["messages"][-1]["content"]
+        self._send(
+            200,
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion",
+                "created": 1764000000,
+                "model": model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": f"You said: **{last}**"},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            },
+        )
+
+    def _send(self, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        # The client may have given up waiting (the timeout test).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def model_server(monkeypatch):
+    FakeModelServer.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeModelServer)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_port}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_TIMEOUT_SECONDS", "0.5")
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+HISTORY = [ChatTurn("user", "Hi"), ChatTurn("assistant", "Hello!"), ChatTurn("user", "Ping?")]
+
+
+def test_the_model_setting_chooses_the_backend():
+    assert isinstance(backend_for("offline"), OfflineBackend)
+    assert isinstance(backend_for(""), OfflineBackend)
+    backend = backend_for("gpt-4o-mini")
+    assert isinstance(backend, OpenAICompatibleBackend) and backend.model == "gpt-4o-mini"
+
+
+def test_the_offline_backend_is_deterministic_and_says_what_it_is():
+    backend = OfflineBackend()
+    first = backend.reply(instructions="Answer briefly. Be kind.", history=HISTORY)
+    assert first == backend.reply(instructions="Answer briefly. Be kind.", history=HISTORY)
+    assert "offline backend" in first
+    assert "> Ping?" in first
+    assert "Answer briefly." in first
+    assert first != backend.reply(instructions="Answer briefly.", history=[ChatTurn("user", "x")])
+
+
+def test_an_openai_compatible_server_answers(model_server):
+    answer = OpenAICompatibleBackend(model="good-model").reply(
+        instructions="Be brief.", history=HISTORY
+    )
+    assert answer == "You said: **Ping?**"
+    (request,) = FakeModelServer.requests
+    assert request["path"] == "/v1/chat/completions"
+    assert request["auth"] == "Bearer test-key"
+    assert request["body"]["messages"] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello!"},
+        {"role": "user", "content": "Ping?"},
+    ]
+
+
+def test_a_slow_server_is_a_clear_error_after_the_timeout(model_server):
+    started = time.monotonic()
+    with pytest.raises(ReplyError, match="took too long"):
+        OpenAICompatibleBackend(model="slow-model").reply(instructions="", history=HISTORY)
+    # No automatic retries: the person sees the error once the timeout has passed.
+    assert time.monotonic() - started < 1.4
+    assert len(FakeModelServer.requests) == 1
+
+
+def test_a_failing_server_is_a_clear_error(model_server):
+    with pytest.raises(ReplyError, match=r"refused the request \(500\)"):
+        OpenAICompatibleBackend(model="broken-model").reply(instructions="", history=HISTORY)
+
+
+def test_an_unreachable_server_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    with pytest.raises(ReplyError, match="could not be reached"):
+        OpenAICompatibleBackend(model="any").reply(instructions="", history=HISTORY)
+
+
+def test_without_a_key_for_openai_itself_the_error_says_so(monkeypatch):
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(ReplyError, match="OPENAI_API_KEY"):
+        OpenAICompatibleBackend(model="gpt-4o-mini").reply(instructions="", history=HISTORY)
+
+
+@pytest.mark.parametrize(
+    "markdown_text, kept, removed",
+    [
+        ("**bold** and `code`", ["<strong>bold</strong>", "<code>code</code>"], []),
+        ("[x](javascript:alert(1))", ["<a"], ["javascript:"]),
+        (
+            '<a href="/x" hx-post="/evil" onclick="steal()">x</a>',
+            ['href="/x"'],
+            ["hx-post", "onclick"],
+        ),
+        ("<script>alert(1)</script>", [], ["<script", "alert(1)"]),
+        ('<img src=x onerror="alert(1)">', [], ["onerror", "<img"]),
+        ('<p hx-get="/x" hx-trigger="load" style="x">p</p>', ["<p>p</p>"], ["hx-", "style"]),
+    ],
+)
+def test_markdown_is_rendered_then_cleaned_by_an_allow_list(markdown_text, kept, removed):
+    html = render_markdown(markdown_text)
+    for fragment in kept:
+        assert fragment in html
+    for fragment in removed:
+        assert fragment not in html
