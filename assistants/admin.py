@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from assistants.admin_paging import ReadOnlyEventAdmin
 from assistants.models import (
+    ApiKey,
     Assistant,
     ConfigurationVersion,
     Conversation,
@@ -101,3 +102,25 @@ class UsageTotalsAdmin(ReadOnlyEventAdmin):
     list_display = ["assistant", "users", "conversations", "messages"]
     search_fields = ["assistant__name"]
     list_select_related = ["assistant"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created in the app (the full key is shown once there); admins may rename,
+    revoke or change the rate limit, never see or set the secret."""
+
+    list_display = ["name", "prefix", "assistant", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "=prefix", "assistant__name"]
+    list_select_related = ["assistant"]
+    readonly_fields = [
+        "assistant",
+        "prefix",
+        "secret_hash",
+        "created_by",
+        "created_at",
+        "last_used_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -290,3 +290,47 @@ class RateLimitWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits} since {self.window_start}"
+
+
+class ApiKey(models.Model):
+    """A key with which a chat front end outside the app sends events for one assistant.
+
+    Only a SHA-256 hash of the secret is kept: the secret is 256 random bits, so a fast hash
+    is enough (nothing to guess), and every API request can check it cheaply. The key names
+    its assistant (`ui_<assistant id>_<secret>`), so look-ups are by (assistant, hash).
+    """
+
+    assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    # The first characters of the key, shown so that people can tell their keys apart.
+    prefix = models.CharField(max_length=40)
+    secret_hash = models.CharField(max_length=64)
+    requests_per_minute = models.PositiveIntegerField(
+        default=1200, help_text="Requests past this many in one minute get 429."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Authenticating a request looks the key up by it.
+            models.UniqueConstraint(
+                fields=["assistant", "secret_hash"], name="api_key_unique_hash"
+            ),
+        ]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

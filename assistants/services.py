@@ -4,9 +4,11 @@
 both call it, and it keeps the usage counters exact in the same transaction.
 """
 
+import hashlib
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
@@ -15,6 +17,7 @@ from django.utils import timezone
 from assistants import rollups
 from assistants.models import (
     CONFIGURATION_FIELDS,
+    ApiKey,
     Assistant,
     ConfigurationVersion,
     Conversation,
@@ -182,3 +185,162 @@ def record_messages(
         message_ids=[message_id for message_id, _ in stored],
     )
     return stored
+
+
+def ensure_participants(*, assistant: Assistant, external_ids: Iterable[str]) -> dict[str, int]:
+    """{external id: participant id} of people named by an outside chat front end, created
+    when new (they never get a login). Safe under concurrent callers: rows are inserted in
+    id order and `ON CONFLICT DO NOTHING` leaves a row someone else just made. One query when
+    every person is new, two otherwise, any number of people."""
+    wanted = sorted(set(external_ids))
+    if not wanted:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO assistants_participant (assistant_id, external_id, created_at)
+            SELECT %(assistant)s, new.external_id, now()
+            FROM unnest(%(external_ids)s::text[]) AS new(external_id)
+            ORDER BY new.external_id
+            ON CONFLICT (assistant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+            RETURNING external_id, id
+            """,
+            {"assistant": assistant.pk, "external_ids": wanted},
+        )
+        found = dict(cursor.fetchall())
+        missing = [external_id for external_id in wanted if external_id not in found]
+        if missing:
+            # A new statement: it sees rows that concurrent writers committed meanwhile.
+            cursor.execute(
+                """
+                SELECT external_id, id FROM assistants_participant
+                WHERE assistant_id = %s AND external_id = ANY(%s::text[])
+                """,
+                [assistant.pk, missing],
+            )
+            found.update(cursor.fetchall())
+    return found
+
+
+@dataclass(frozen=True)
+class NewConversation:
+    external_id: str
+    participant_id: int
+    created_at: datetime
+
+
+def ensure_conversations(
+    *, assistant: Assistant, conversations: Iterable[NewConversation]
+) -> dict[str, tuple[int, int]]:
+    """{external id: (conversation id, participant id)} of conversations named by an outside
+    chat front end, created when new. An existing conversation keeps its participant, which
+    may differ from the one asked for: the caller decides what that means. Every participant
+    must belong to `assistant`. One query when every conversation is new, two otherwise."""
+    by_id = {c.external_id: c for c in conversations}
+    if not by_id:
+        return {}
+    wanted = sorted(by_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO assistants_conversation
+                (assistant_id, participant_id, external_id, title, created_at)
+            SELECT %(assistant)s, new.participant_id, new.external_id, '', new.created_at
+            FROM unnest(%(external_ids)s::text[], %(participants)s::bigint[],
+                        %(times)s::timestamptz[]) AS new(external_id, participant_id, created_at)
+            -- A participant of another assistant is never linked.
+            JOIN assistants_participant p
+              ON p.id = new.participant_id AND p.assistant_id = %(assistant)s
+            ORDER BY new.external_id
+            ON CONFLICT (assistant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+            RETURNING external_id, id, participant_id
+            """,
+            {
+                "assistant": assistant.pk,
+                "external_ids": wanted,
+                "participants": [by_id[e].participant_id for e in wanted],
+                "times": [by_id[e].created_at for e in wanted],
+            },
+        )
+        found = {external_id: (pk, participant) for external_id, pk, participant in cursor}
+        missing = [external_id for external_id in wanted if external_id not in found]
+        if missing:
+            cursor.execute(
+                """
+                SELECT external_id, id, participant_id FROM assistants_conversation
+                WHERE assistant_id = %s AND external_id = ANY(%s::text[])
+                """,
+                [assistant.pk, missing],
+            )
+            found.update(
+                (external_id, (pk, participant)) for external_id, pk, participant in cursor
+            )
+    return found
+
+
+API_KEY_PREFIX = "ui"
+
+
+def _hash_secret(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(
+    *,
+    assistant: Assistant,
+    name: str,
+    created_by: AbstractBaseUser | None,
+    requests_per_minute: int | None = None,
+) -> tuple[ApiKey, str]:
+    """A new API key of the assistant and its full text, which is never stored and so can be
+    shown only now. One query."""
+    key = f"{API_KEY_PREFIX}_{assistant.pk}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey(
+        assistant=assistant,
+        name=name.strip()[:100] or "API key",
+        prefix=key[: len(f"{API_KEY_PREFIX}_{assistant.pk}_") + 6],
+        secret_hash=_hash_secret(key),
+        created_by=created_by,
+    )
+    if requests_per_minute is not None:
+        api_key.requests_per_minute = requests_per_minute
+    api_key.save()
+    return api_key, key
+
+
+def revoke_api_key(*, assistant: Assistant, key_id: int) -> bool:
+    """Revoke one key of the assistant; requests with it get 401 from now on. False when it
+    is not a key of this assistant or already revoked. One query."""
+    return (
+        ApiKey.objects.filter(assistant=assistant, pk=key_id, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        > 0
+    )
+
+
+# How stale `last_used_at` may get: refreshing it on every request would write the same row
+# from every concurrent request.
+_LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def authenticate_api_key(key: str) -> ApiKey | None:
+    """The active key with this full text, with its assistant, or None (unknown, malformed or
+    revoked). Notes when it was used, to the minute. One query, two when that note is due."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX or not parts[1].isascii():
+        return None
+    if not parts[1].isdigit() or len(parts[1]) > 18:
+        return None
+    api_key = (
+        ApiKey.objects.select_related("assistant")
+        .filter(assistant_id=int(parts[1]), secret_hash=_hash_secret(key), revoked_at__isnull=True)
+        .first()
+    )
+    if api_key is None:
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or api_key.last_used_at < now - _LAST_USED_PRECISION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key

@@ -2,11 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from insights import views
+from assistants import api_key_views
+from insights import api_docs, views
+from insights.api import api
 
 insights_patterns = [
     path("", views.analytics, name="analytics"),
     path("analytics.csv", views.analytics_csv, name="analytics_csv"),
+]
+
+api_key_patterns = [
+    path("", api_key_views.api_keys, name="list"),
+    path("<int:key_id>/revoke/", api_key_views.api_key_revoke, name="revoke"),
 ]
 
 urlpatterns = [
@@ -18,4 +25,10 @@ urlpatterns = [
         "assistants/<int:assistant_id>/insights/",
         include((insights_patterns, "insights")),
     ),
+    path(
+        "assistants/<int:assistant_id>/api-keys/",
+        include((api_key_patterns, "api_keys")),
+    ),
+    path("api/v1/docs/", api_docs.docs, name="api-docs"),
+    path("api/v1/", api.urls),
 ]

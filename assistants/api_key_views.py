@@ -1,0 +1,57 @@
+"""The creator's API keys page: list the assistant's keys, create one, revoke one."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assistants import services
+from assistants.selectors import Need, get_assistant_for
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="Where the key is used, such as “Support widget”.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request, assistant_id: int):
+    access = get_assistant_for(request.user, assistant_id, need=Need.SHARE)
+    assistant = access.assistant
+    form = ApiKeyForm(request.POST or None)
+    new_key = created = None
+    if request.method == "POST" and form.is_valid():
+        # Rendered straight away rather than redirected: the key must not be kept anywhere,
+        # not even for one page view in the session.
+        created, new_key = services.create_api_key(
+            assistant=assistant, name=form.cleaned_data["name"], created_by=request.user
+        )
+        form = ApiKeyForm()
+    response = render(
+        request,
+        "assistants/api_keys.html",
+        {
+            "access": access,
+            "assistant": assistant,
+            "form": form,
+            "new_key": new_key,
+            "created": created,
+            "keys": assistant.api_keys.select_related("created_by").order_by("-created_at"),
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, assistant_id: int, key_id: int):
+    assistant = get_assistant_for(request.user, assistant_id, need=Need.SHARE).assistant
+    if services.revoke_api_key(assistant=assistant, key_id=key_id):
+        messages.success(request, "The key is revoked: requests with it are refused from now on.")
+    return redirect("api_keys:list", assistant_id=assistant.pk)

@@ -1,0 +1,424 @@
+"""Events from chat front ends outside the app: their schema, and storing a batch of them.
+
+A batch is checked event by event (a bad event never rejects the good ones), then stored in
+one transaction through the same write paths as the in-app chat: `record_messages` for the
+messages and `record_ratings` for the feedback, once per batch each. Idempotency lives in
+PostgreSQL: the unique keys on (assistant, external id) of participants, conversations,
+messages and ratings, written with `ON CONFLICT DO NOTHING`, so concurrent retries of the same
+batch never store an event twice.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+
+from assistants import services as assistant_services
+from assistants.models import Assistant, Message
+from assistants.services import NewConversation, NewMessage
+from feedback import services as feedback_services
+from feedback.models import COMMENT_MAX_LENGTH, Rating
+from feedback.services import NewRating, rating_problem
+
+MAX_EVENTS = 1000
+MAX_CONTENT_BYTES = 64 * 1024
+# A sender's clock may run a little ahead of ours; further ahead is a bug on its side.
+MAX_CLOCK_AHEAD = timedelta(minutes=5)
+# Earlier than any chat front end; also keeps every offset convertible to UTC.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+
+# PostgreSQL text cannot hold NUL, and UTF-8 cannot encode a lone surrogate.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_RFC3339 = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+
+def _storable(value: str) -> str:
+    if _UNSTORABLE.search(value):
+        raise ValueError("must not contain NUL characters or unpaired surrogates")
+    return value
+
+
+def _content(value: str) -> str:
+    _storable(value)
+    if len(value) * 4 > MAX_CONTENT_BYTES and len(value.encode()) > MAX_CONTENT_BYTES:
+        raise ValueError(f"is longer than {MAX_CONTENT_BYTES // 1024} KiB in UTF-8")
+    return value
+
+
+def _timestamp(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.upper())
+    except ValueError:
+        raise ValueError("is not a valid date and time") from None
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if moment < EARLIEST:
+        raise ValueError("is before 1970")
+    return moment
+
+
+def _email(value: str) -> str:
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("is not a valid e-mail address") from None
+    return value
+
+
+SenderId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=255),
+    AfterValidator(_storable),
+    Field(description="The sender's own identifier, at most 255 characters."),
+]
+Timestamp = Annotated[
+    str,
+    StringConstraints(max_length=40, pattern=_RFC3339),
+    AfterValidator(_timestamp),
+    Field(
+        description="RFC 3339 with an offset, such as 2026-11-24T10:15:00Z or "
+        "2026-11-24T11:15:00+01:00. At most 5 minutes ahead of the server's clock.",
+        json_schema_extra={"format": "date-time"},
+        examples=["2026-11-24T10:15:00Z"],
+    ),
+]
+
+
+class MessageEvent(BaseModel):
+    """One message of a conversation, from the person or from the assistant."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    type: Literal["message"]
+    id: SenderId
+    conversation: Annotated[
+        SenderId,
+        Field(description="The conversation's id; its first message event creates it."),
+    ]
+    user: Annotated[
+        SenderId,
+        Field(description="The person who chats (also on the assistant's answers to them)."),
+    ]
+    role: Literal["user", "assistant"]
+    timestamp: Timestamp
+    content: Annotated[
+        str,
+        StringConstraints(max_length=MAX_CONTENT_BYTES),
+        AfterValidator(_content),
+        Field(description="The message text, at most 64 KiB in UTF-8."),
+    ]
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    name: Annotated[str, StringConstraints(max_length=150), AfterValidator(_storable)] = ""
+    email: Annotated[
+        str, StringConstraints(max_length=254), AfterValidator(_storable), AfterValidator(_email)
+    ] = ""
+
+
+class FeedbackEvent(BaseModel):
+    """A rating of one of the assistant's messages by the person of its conversation."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    type: Literal["feedback"]
+    id: SenderId
+    message: Annotated[
+        SenderId, Field(description="The id of an earlier message event from the assistant.")
+    ]
+    user: Annotated[SenderId, Field(description="The person of the message's conversation.")]
+    rating: Literal["positive", "negative"]
+    timestamp: Timestamp
+    comment: Annotated[
+        str,
+        StringConstraints(max_length=COMMENT_MAX_LENGTH),
+        AfterValidator(_storable),
+        Field(description="What the person wrote about the answer."),
+    ] = ""
+    contact: Annotated[
+        Contact | None,
+        Field(description="Given only when the person chose to share their name and e-mail."),
+    ] = None
+    share_chat: Annotated[
+        bool,
+        Field(description="Share the conversation, as it is at this moment, with its managers."),
+    ] = False
+
+
+Event = Annotated[MessageEvent | FeedbackEvent, Field(discriminator="type")]
+
+
+class EventBatch(BaseModel):
+    """The request body of `POST /api/v1/events`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    events: Annotated[list[Event], Field(min_length=1, max_length=MAX_EVENTS)]
+
+
+_EVENT = TypeAdapter(Event)
+_EVENTS = TypeAdapter(list[Event])
+
+
+@dataclass(frozen=True)
+class EventError:
+    index: int
+    id: str | None
+    error: str
+
+
+@dataclass
+class Outcome:
+    accepted: int = 0
+    duplicates: int = 0
+    errors: list[EventError] = field(default_factory=list)
+
+
+def _describe(error: ValidationError) -> str:
+    """A pydantic error list as one sentence a developer can act on."""
+    parts = []
+    for item in error.errors(include_url=False, include_input=False)[:3]:
+        location = [str(part) for part in item["loc"]]
+        if location and location[0] in ("message", "feedback"):
+            location = location[1:]  # the discriminator's tag
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            location, message = ["type"], 'must be "message" or "feedback"'
+        elif item["type"] == "string_pattern_mismatch" and location[-1:] == ["timestamp"]:
+            message = "must be RFC 3339 with an offset, such as 2026-11-24T10:15:00Z"
+        elif item["type"] == "model_type":
+            message = "must be a JSON object"
+        parts.append(f"{'.'.join(location)}: {message}" if location else message)
+    return "; ".join(parts)
+
+
+def _sender_id(raw: object) -> str | None:
+    """The event's id, echoed in its error only when it is a plain string."""
+    if isinstance(raw, dict):
+        value = raw.get("id")
+        if isinstance(value, str) and len(value) <= 255 and not _UNSTORABLE.search(value):
+            return value
+    return None
+
+
+def validate_events(
+    raw_events: Sequence[object], *, now: datetime
+) -> tuple[list[tuple[int, MessageEvent | FeedbackEvent]], list[EventError]]:
+    """Each event checked on its own: the valid ones with their index, and the errors."""
+    try:
+        # The common case, a batch without mistakes, is validated in one call.
+        parsed = list(enumerate(_EVENTS.validate_python(raw_events)))
+        errors: list[EventError] = []
+    except ValidationError:
+        parsed, errors = [], []
+        for index, raw in enumerate(raw_events):
+            try:
+                parsed.append((index, _EVENT.validate_python(raw)))
+            except ValidationError as error:
+                errors.append(EventError(index, _sender_id(raw), _describe(error)))
+    latest = now + MAX_CLOCK_AHEAD
+    valid = []
+    for index, event in parsed:
+        if event.timestamp > latest:
+            errors.append(
+                EventError(
+                    index,
+                    event.id,
+                    "timestamp: is more than 5 minutes in the future; check the sender's clock",
+                )
+            )
+        else:
+            valid.append((index, event))
+    return valid, errors
+
+
+def store_events(*, assistant: Assistant, raw_events: Sequence[object], now: datetime) -> Outcome:
+    """Check and store a batch of events for `assistant`, in one transaction.
+
+    Returns how many were stored, how many were already stored (by an earlier request or
+    earlier in this batch), and an error for each event refused. A constant number of queries
+    whatever the batch size (about a dozen).
+    """
+    valid, errors = validate_events(raw_events, now=now)
+    messages: list[tuple[int, MessageEvent]] = []
+    feedback: list[tuple[int, FeedbackEvent]] = []
+    for index, event in valid:
+        (messages if isinstance(event, MessageEvent) else feedback).append((index, event))
+    outcome = Outcome(errors=errors)
+    with transaction.atomic():
+        _store_messages(assistant, messages, outcome)
+        _store_feedback(assistant, feedback, outcome)
+    outcome.errors.sort(key=lambda error: error.index)
+    return outcome
+
+
+def _first_of_each_id(events, outcome: Outcome):
+    """Drop the repeats of an id within the batch (counted as duplicates)."""
+    seen: set[str] = set()
+    kept = []
+    for index, event in events:
+        if event.id in seen:
+            outcome.duplicates += 1
+        else:
+            seen.add(event.id)
+            kept.append((index, event))
+    return kept
+
+
+def _store_messages(
+    assistant: Assistant, events: list[tuple[int, MessageEvent]], outcome: Outcome
+) -> None:
+    events = _first_of_each_id(events, outcome)
+    if not events:
+        return
+    already = set(
+        Message.objects.filter(
+            assistant=assistant, external_id__in=[event.id for _, event in events]
+        ).values_list("external_id", flat=True)
+    )
+    outcome.duplicates += sum(1 for _, event in events if event.id in already)
+    events = [(index, event) for index, event in events if event.id not in already]
+    if not events:
+        return
+
+    # Within the batch, a conversation belongs to the user of its first message event.
+    conversation_user: dict[str, str] = {}
+    started_at: dict[str, datetime] = {}
+    for _, event in events:
+        conversation_user.setdefault(event.conversation, event.user)
+        if event.conversation not in started_at or event.timestamp < started_at[event.conversation]:
+            started_at[event.conversation] = event.timestamp
+    participants = assistant_services.ensure_participants(
+        assistant=assistant, external_ids=conversation_user.values()
+    )
+    conversations = assistant_services.ensure_conversations(
+        assistant=assistant,
+        conversations=[
+            NewConversation(
+                external_id=conversation,
+                participant_id=participants[user],
+                created_at=started_at[conversation],
+            )
+            for conversation, user in conversation_user.items()
+        ],
+    )
+    participant_ids = {pk: external_id for external_id, pk in participants.items()}
+    new_messages = []
+    for index, event in events:
+        conversation_id, participant_id = conversations[event.conversation]
+        if participant_ids.get(participant_id) != event.user:
+            outcome.errors.append(
+                EventError(
+                    index,
+                    event.id,
+                    f"conversation: “{event.conversation}” belongs to another user than "
+                    f"“{event.user}”",
+                )
+            )
+            continue
+        new_messages.append(
+            NewMessage(
+                conversation_id=conversation_id,
+                role=event.role,
+                content=event.content,
+                created_at=event.timestamp,
+                external_id=event.id,
+            )
+        )
+    # Rows go in by id, so concurrent batches wait for each other instead of deadlocking.
+    new_messages.sort(key=lambda message: message.external_id)
+    stored = assistant_services.record_messages(assistant=assistant, messages=new_messages)
+    outcome.accepted += len(stored)
+    outcome.duplicates += len(new_messages) - len(stored)
+
+
+def _store_feedback(
+    assistant: Assistant, events: list[tuple[int, FeedbackEvent]], outcome: Outcome
+) -> None:
+    events = _first_of_each_id(events, outcome)
+    if not events:
+        return
+    already = set(
+        Rating.objects.filter(
+            assistant=assistant, external_id__in=[event.id for _, event in events]
+        ).values_list("external_id", flat=True)
+    )
+    outcome.duplicates += sum(1 for _, event in events if event.id in already)
+    events = [(index, event) for index, event in events if event.id not in already]
+    if not events:
+        return
+    rated = {
+        external_id: (pk, role, participant_id, user)
+        for external_id, pk, role, participant_id, user in Message.objects.filter(
+            assistant=assistant, external_id__in=[event.message for _, event in events]
+        ).values_list(
+            "external_id",
+            "pk",
+            "role",
+            "conversation__participant_id",
+            "conversation__participant__external_id",
+        )
+    }
+    ratings = []
+    for index, event in events:
+        target = rated.get(event.message)
+        if target is None:
+            error = (
+                f"message: “{event.message}” is not stored yet; send its message event, then "
+                "this feedback again"
+            )
+        elif target[1] != Message.Role.ASSISTANT:
+            error = f"message: “{event.message}” is the user's message; only answers are rated"
+        elif target[3] != event.user:
+            error = f"user: “{event.user}” is not the person of the rated message's conversation"
+        else:
+            error = None
+        if error:
+            outcome.errors.append(EventError(index, event.id, error))
+            continue
+        contact = event.contact
+        rating = NewRating(
+            message_id=target[0],
+            participant_id=target[2],
+            value=event.rating,
+            rated_at=event.timestamp,
+            comment=event.comment,
+            share_contact=contact is not None,
+            contact_name=contact.name if contact else "",
+            contact_email=contact.email if contact else "",
+            share_chat=event.share_chat,
+            external_id=event.id,
+        )
+        problem = rating_problem(rating)
+        if problem:
+            outcome.errors.append(EventError(index, event.id, problem))
+            continue
+        ratings.append(rating)
+    ratings.sort(key=lambda rating: rating.external_id)
+    written = feedback_services.record_ratings(assistant=assistant, ratings=ratings)
+    # Not written though new: an older rating than the person's current one of that answer,
+    # which changes nothing either.
+    outcome.accepted += len(written)
+    outcome.duplicates += len(ratings) - len(written)
