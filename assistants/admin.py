@@ -11,6 +11,7 @@ from assistants.models import (
     Membership,
     Message,
     Participant,
+    RateLimitWindow,
     UsageTotals,
 )
 
@@ -124,3 +125,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(RateLimitWindow)
+class RateLimitWindowAdmin(ReadOnlyEventAdmin):
+    list_display = ["key", "window_start", "hits"]
+    search_fields = ["key"]
+
+    # An admin may lift a limit early by deleting its window.
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return True
