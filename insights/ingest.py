@@ -208,8 +208,12 @@ def _describe(error: ValidationError) -> str:
             location, message = ["type"], 'must be "message" or "feedback"'
         elif item["type"] == "string_pattern_mismatch" and location[-1:] == ["timestamp"]:
             message = "must be RFC 3339 with an offset, such as 2026-11-24T10:15:00Z"
-        elif item["type"] == "model_type":
+        elif item["type"] in ("model_type", "model_attributes_type"):
             message = "must be a JSON object"
+        elif item["type"] == "missing":
+            message = "is required"
+        elif item["type"] == "extra_forbidden":
+            message = "is not a field of this event type"
         parts.append(f"{'.'.join(location)}: {message}" if location else message)
     return "; ".join(parts)
 
@@ -311,7 +315,7 @@ def _store_messages(
         if event.conversation not in started_at or event.timestamp < started_at[event.conversation]:
             started_at[event.conversation] = event.timestamp
     participants = assistant_services.ensure_participants(
-        assistant=assistant, external_ids=conversation_user.values()
+        assistant=assistant, external_ids={event.user for _, event in events}
     )
     conversations = assistant_services.ensure_conversations(
         assistant=assistant,
@@ -324,11 +328,10 @@ def _store_messages(
             for conversation, user in conversation_user.items()
         ],
     )
-    participant_ids = {pk: external_id for external_id, pk in participants.items()}
     new_messages = []
     for index, event in events:
         conversation_id, participant_id = conversations[event.conversation]
-        if participant_ids.get(participant_id) != event.user:
+        if participant_id != participants[event.user]:
             outcome.errors.append(
                 EventError(
                     index,
