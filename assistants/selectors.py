@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from assistants.models import Assistant, ConfigurationVersion, Conversation, Membership
+from assistants.models import Assistant, ConfigurationVersion, Conversation, Membership, Message
 
 
 class Role(enum.StrEnum):
@@ -98,3 +98,24 @@ def conversations_of(assistant: Assistant, user: AbstractBaseUser) -> QuerySet[C
     return Conversation.objects.filter(
         assistant=assistant, participant__user=user, content_deleted_at__isnull=True
     ).order_by("-created_at")
+
+
+def own_conversation(
+    assistant: Assistant, user: AbstractBaseUser, conversation_id: int
+) -> Conversation:
+    """One of the person's own conversations with the assistant; 404 for anyone else's, or
+    one whose content was deleted. One query."""
+    conversation = conversations_of(assistant, user).filter(pk=conversation_id).first()
+    if conversation is None:
+        raise Http404("No such conversation.")
+    return conversation
+
+
+# How much of a long conversation the chat shows, and sends to a model with a question.
+CHAT_WINDOW = 200
+
+
+def chat_messages(conversation: Conversation, *, limit: int = CHAT_WINDOW) -> list[Message]:
+    """The conversation's latest `limit` messages, oldest first. One query."""
+    latest = conversation.messages.order_by("-created_at", "-id")[:limit]
+    return list(reversed(latest))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assistants import views
+from assistants import chat_views, views
 
 app_name = "assistants"
 
@@ -14,5 +14,26 @@ urlpatterns = [
         "<int:assistant_id>/share/<int:user_id>/remove/",
         views.member_remove,
         name="member_remove",
+    ),
+]
+
+# The chat (assistants/chat_views.py).
+urlpatterns += [
+    path("<int:assistant_id>/chat/", chat_views.chat_new, name="chat"),
+    path("<int:assistant_id>/chat/send/", chat_views.chat_send, name="chat_send"),
+    path(
+        "<int:assistant_id>/chat/<int:conversation_id>/",
+        chat_views.conversation_detail,
+        name="conversation",
+    ),
+    path(
+        "<int:assistant_id>/chat/<int:conversation_id>/reply/",
+        chat_views.chat_reply,
+        name="chat_reply",
+    ),
+    path(
+        "<int:assistant_id>/chat/<int:conversation_id>/delete/",
+        chat_views.conversation_delete,
+        name="conversation_delete",
     ),
 ]

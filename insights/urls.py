@@ -3,12 +3,16 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from assistants import api_key_views
+from feedback import views as feedback_views
 from insights import api_docs, views
 from insights.api import api
 
 insights_patterns = [
     path("", views.analytics, name="analytics"),
     path("analytics.csv", views.analytics_csv, name="analytics_csv"),
+    path("feedback/", feedback_views.feedback_tab, name="feedback"),
+    path("feedback.csv", feedback_views.feedback_csv, name="feedback_csv"),
+    path("shared-chats/<uuid:token>/", feedback_views.shared_chat, name="shared_chat"),
 ]
 
 api_key_patterns = [
@@ -25,6 +29,7 @@ urlpatterns = [
         "assistants/<int:assistant_id>/insights/",
         include((insights_patterns, "insights")),
     ),
+    path("assistants/<int:assistant_id>/feedback/", include("feedback.urls")),
     path(
         "assistants/<int:assistant_id>/api-keys/",
         include((api_key_patterns, "api_keys")),
