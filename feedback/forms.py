@@ -49,12 +49,12 @@ def details_initial(user, rating: Rating | None) -> dict:
     }
 
 
-class CursorField(forms.CharField):
+class CursorField(forms.Field):
     def to_python(self, value):
-        text = super().to_python(value)
+        text = (value or "").strip()
         if not text:
             return None
-        cursor = Cursor.decode(text)
+        cursor = Cursor.decode(text[:40])
         if cursor is None:
             raise forms.ValidationError("This page link is broken; start from the newest.")
         return cursor
@@ -68,12 +68,15 @@ class FeedbackFilterForm(forms.Form):
 
     rating = forms.ChoiceField(choices=RATING_FILTER_CHOICES, required=False)
     has_comment = forms.BooleanField(required=False)
-    positive_after = CursorField(required=False, max_length=40)
-    negative_after = CursorField(required=False, max_length=40)
+    positive_after = CursorField(required=False)
+    negative_after = CursorField(required=False)
     column = forms.ChoiceField(choices=Rating.Value.choices, required=False)
 
     def value(self, name: str):
-        return self.cleaned_data.get(name) if self.is_valid() else None
+        """The field's clean value, or None when it is missing or bad (other fields still
+        count: one bad parameter does not drop every filter)."""
+        self.is_valid()
+        return self.cleaned_data.get(name)
 
 
 class FeedbackCsvForm(forms.Form):

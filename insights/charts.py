@@ -163,3 +163,62 @@ def messages_figure(days: list[DayFigures], changes: list[ConfigurationChange]) 
         ],
         "layout": layout,
     }
+
+
+def satisfaction_figure(days: list[DayFigures], changes: list[ConfigurationChange]) -> dict:
+    """Share of positive ratings per day. A day without ratings has no share, so it is a gap
+    in the line rather than a 0 %; the bars below show how many ratings each share is of."""
+    shares = [
+        round(100 * day.positive_feedback / (day.positive_feedback + day.negative_feedback), 1)
+        if day.positive_feedback + day.negative_feedback
+        else None
+        for day in days
+    ]
+    layout = _layout(days, changes, y_title="Positive ratings")
+    layout["yaxis"] = {
+        "title": {"text": "Positive ratings"},
+        "range": [0, 105],
+        "ticksuffix": "%",
+        "gridcolor": "#e5e7eb",
+        "tickvals": [0, 25, 50, 75, 100],
+    }
+    layout["yaxis2"] = {
+        "overlaying": "y",
+        "side": "right",
+        "rangemode": "tozero",
+        "showgrid": False,
+        "tickformat": ",d",
+        "title": {"text": "Ratings"},
+        # The bars stay in the lower third, under the line.
+        "range": [
+            0,
+            3 * max((d.positive_feedback + d.negative_feedback for d in days), default=0) or 1,
+        ],
+    }
+    layout["showlegend"] = True
+    layout["legend"] = {"orientation": "h", "x": 0, "y": -0.18}
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "name": "Ratings",
+                "x": _x(days),
+                "y": [day.positive_feedback + day.negative_feedback for day in days],
+                "yaxis": "y2",
+                "marker": {"color": "#e5e7eb"},
+                "hovertemplate": "%{y:,d} ratings<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "Satisfaction (positive share)",
+                "x": _x(days),
+                "y": shares,
+                "connectgaps": False,
+                "line": {"color": POSITIVE_COLOUR, "width": 2},
+                "marker": {"color": POSITIVE_COLOUR, "size": 6},
+                "hovertemplate": "%{y}% positive<extra></extra>",
+            },
+        ],
+        "layout": layout,
+    }

@@ -79,6 +79,11 @@ def analytics(request, assistant_id: int):
                 charts.conversations_figure(days, changes),
             ),
             _chart("chart-messages", "Messages per day", charts.messages_figure(days, changes)),
+            _chart(
+                "chart-satisfaction",
+                "Satisfaction: share of positive ratings per day",
+                charts.satisfaction_figure(days, changes),
+            ),
         ],
     }
     template = "insights/analytics.html"
