@@ -124,8 +124,7 @@ def chat_send(request, assistant_id: int):
         error = _answer(assistant, conversation)
         if isinstance(error, ReplyError):
             messages.error(request, str(error))
-        messages.success(request, "The chat was deleted.")
-    return redirect(url)
+        return redirect(url)
     if is_new:
         # The first message opens the conversation: the whole chat is redrawn around it.
         context = _chat_context(request, access, conversation) | {"auto_reply": True}
