@@ -54,16 +54,16 @@ class BatchResult(Schema):
 
 
 RESPONSES = {
-    "200": "The batch is committed. `accepted`: events stored now; `duplicates`: events "
+    "200": "The batch is committed. accepted: events stored now; duplicates: events "
     "already stored (a retry) or feedback older than the person's current rating of that "
-    "answer, which change nothing; `errors`: each refused event, by its index in the batch.",
-    "400": "The body is not a JSON object with a non-empty `events` list.",
+    "answer, which change nothing; errors: each refused event, by its index in the batch.",
+    "400": "The body is not a JSON object with a non-empty events list.",
     "401": "Missing, unknown or revoked API key.",
     "413": f"The body is over {MAX_BODY_BYTES // 1024 // 1024} MiB or has more than "
     f"{MAX_EVENTS} events.",
-    "415": "The body is not uncompressed UTF-8 JSON sent as `application/json`.",
-    "429": "Too many requests with this key; `Retry-After` says how many seconds to wait.",
-    "503": "The database had to abort the batch; send it again after `Retry-After` seconds.",
+    "415": "The body is not uncompressed UTF-8 JSON sent as application/json.",
+    "429": "Too many requests with this key; the Retry-After header says how many seconds to wait.",
+    "503": "The database had to abort the batch; send it again after Retry-After seconds.",
 }
 
 
@@ -79,7 +79,7 @@ class EventsAPI(NinjaAPI):
         for path in schema["paths"].values():
             for operation in path.values():
                 for status, response in operation.get("responses", {}).items():
-                    response["description"] = RESPONSES.get(status, response["description"])
+                    response["description"] = RESPONSES.get(str(status), response["description"])
         return schema
 
 

@@ -37,7 +37,7 @@ def _fields(schema: dict) -> list[dict]:
     rows = []
     for name, spec in schema.get("properties", {}).items():
         notes = [spec.get("description", "")]
-        if "maxLength" in spec:
+        if "maxLength" in spec and "at most" not in notes[0].lower():
             notes.append(f"At most {spec['maxLength']} characters.")
         if "default" in spec and name not in required:
             notes.append(f"Default {json.dumps(spec['default'])}.")

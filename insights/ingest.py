@@ -89,7 +89,7 @@ SenderId = Annotated[
     str,
     StringConstraints(min_length=1, max_length=255),
     AfterValidator(_storable),
-    Field(description="The sender's own identifier, at most 255 characters."),
+    Field(description="The sender's own identifier."),
 ]
 Timestamp = Annotated[
     str,
