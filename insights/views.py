@@ -12,6 +12,7 @@ from assistants.csv_export import streaming_csv_response
 from assistants.selectors import Need, get_assistant_for
 from assistants.timeframe import TimeframeForm, presets, today_in
 from insights import charts
+from insights.comparison import compare_around_changes
 from insights.selectors import all_time_totals, configuration_changes, daily_figures
 
 ANALYTICS_CSV_HEADER = (
@@ -67,6 +68,7 @@ def analytics(request, assistant_id: int):
             "peak_active_users": max(days, key=lambda day: day.active_users),
         },
         "changes": changes,
+        "comparisons": compare_around_changes(days, changes),
         "charts": [
             _chart(
                 "chart-active-users",
