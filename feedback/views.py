@@ -62,7 +62,7 @@ def _controls(request, answer, *, rating: Rating | None, form=None, note: str = 
         "assistant_id": assistant.pk,
         "rating": rating,
         "form": form or DetailsForm(initial=details_initial(request.user, rating)),
-        "details_open": form is not None or note == "rated",
+        "details_open": form is not None or bool(note),
         "note": note,
         "managers": selectors.managers_of(assistant) if rating else [],
     }

@@ -195,6 +195,7 @@ def satisfaction_figure(days: list[DayFigures], changes: list[ConfigurationChang
             3 * max((d.positive_feedback + d.negative_feedback for d in days), default=0) or 1,
         ],
     }
+    layout["margin"] = {**layout["margin"], "r": 56}
     layout["showlegend"] = True
     layout["legend"] = {"orientation": "h", "x": 0, "y": -0.18}
     return {

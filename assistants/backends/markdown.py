@@ -1,8 +1,11 @@
 """Answers are Markdown: rendered to HTML, then cleaned with an allow-list, so that neither a
 model nor a person can put scripts, event handlers or htmx attributes into a page."""
 
+import html
+
 import markdown as markdown_lib
 import nh3
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
@@ -25,3 +28,8 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)  # cleaned by the allow-list just above
+
+
+def markdown_to_text(text: str) -> str:
+    """The words of a Markdown text without its markup, on one line (for excerpts)."""
+    return " ".join(html.unescape(strip_tags(render_markdown(text))).split())

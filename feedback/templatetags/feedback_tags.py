@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django import template
 
+from assistants.backends.markdown import markdown_to_text
 from feedback import selectors
 from feedback.forms import DetailsForm, details_initial
 from feedback.models import Rating
@@ -50,3 +51,9 @@ def rating_controls(context, message, ratings: ChatRatings | None) -> dict:
         "csrf_token": context.get("csrf_token"),
         "request": request,
     }
+
+
+@register.filter
+def answer_text(markdown_text: str) -> str:
+    """An answer's words without Markdown markup, for the Feedback tab's excerpts."""
+    return markdown_to_text(markdown_text)

@@ -55,7 +55,7 @@ def test_each_item_shows_when_the_answer_the_comment_and_what_was_shared(
     token = Rating.objects.get().share_token
     assert "Mia Member" in html and "mia@example.com" in html
     assert "Wrong menu name" in html
-    assert "Open **Settings**" in html  # the rated answer, as its text
+    assert "Open Settings and choose Reset password." in html  # the rated answer, as text
     assert f"/insights/shared-chats/{token}/" in html
     assert "View shared chat" in html
 
@@ -141,7 +141,6 @@ def test_the_timeframe_control_is_the_analytics_one(people, client_as, frozen):
 
 def test_htmx_gets_the_tab_body_and_a_direct_load_the_page(people, client_as, shared_feedback):
     client = client_as(people["creator"])
-    partial = tab(client, people["assistant"], "?rating=negative")
     partial = client.get(
         f"/assistants/{people['assistant'].pk}/insights/feedback/", headers={"HX-Request": "true"}
     )
@@ -185,7 +184,7 @@ def test_a_deleted_chat_keeps_its_rating_but_not_its_text(people, client_as, sha
     user_client.post(f"/assistants/{people['assistant'].pk}/chat/{conversation.pk}/delete/")
     html = tab(client_as(people["creator"]), people["assistant"]).content.decode()
     assert 'data-testid="negative-count">1<' in html
-    assert "Open **Settings**" not in html
+    assert "Open Settings" not in html
     assert "deleted by its author" in html
     assert "View shared chat" not in html
 
