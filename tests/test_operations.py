@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assistants.models import Assistant, DailyUsage, Membership, Message, UsageTotals
+from feedback.models import DailyFeedback
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,8 +59,10 @@ def test_seed_demo_loads_once_and_rebuild_reproduces_its_counters(db, capsys):
     assert "already loaded" in capsys.readouterr().out
     assert (Assistant.objects.count(), Message.objects.count()) == counts
 
+    assert DailyFeedback.objects.exists()
     before = _counters()
     DailyUsage.objects.all().delete()
+    DailyFeedback.objects.all().delete()
     UsageTotals.objects.update(users=0, conversations=0, messages=0)
     call_command("rebuild_insights")
     assert _counters() == before
@@ -81,10 +84,13 @@ def _counters():
             "assistant_messages",
         )
     )
+    feedback = sorted(
+        DailyFeedback.objects.values_list("assistant_id", "day", "positive", "negative")
+    )
     totals = sorted(
         UsageTotals.objects.values_list("assistant_id", "users", "conversations", "messages")
     )
-    return daily, totals
+    return daily, feedback, totals
 
 
 def test_production_settings_pass_the_deploy_check():

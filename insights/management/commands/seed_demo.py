@@ -1,4 +1,6 @@
-"""Realistic demo data: four demo accounts, a few hundred users, about 90 days of chats."""
+"""Realistic demo data: four demo accounts, a few hundred users, about 90 days of chats and
+the ratings given to the answers. It lives in `insights` because it writes through both
+apps' write paths."""
 
 import random
 from dataclasses import dataclass
@@ -12,8 +14,15 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from assistants import services
-from assistants.models import Assistant, ConfigurationVersion, Conversation, Participant
+from assistants.models import (
+    Assistant,
+    ConfigurationVersion,
+    Conversation,
+    Message,
+    Participant,
+)
 from assistants.services import NewMessage
+from feedback.services import NewRating, record_ratings
 
 DEMO_PASSWORD = "insights-demo"
 DEMO_ACCOUNTS = {
@@ -24,6 +33,20 @@ DEMO_ACCOUNTS = {
 }
 CROWD_SIZE = 300
 DAYS = 90
+PRAISE = [
+    "Exactly what I needed, thanks!",
+    "Clear and to the point.",
+    "Great suggestions, I booked two of them.",
+    "",
+    "",
+]
+COMPLAINTS = [
+    "Too long, I just wanted the opening hours.",
+    "This ignored that I said I travel with a dog.",
+    "The train times were out of date.",
+    "Wrong: the museum is closed on Mondays.",
+    "",
+]
 QUESTIONS = [
     "Can you suggest a three-day itinerary for Lisbon?",
     "What should I pack for a week of hiking in October?",
@@ -201,7 +224,38 @@ class Command(BaseCommand):
                     NewMessage(conversation.pk, "assistant", "Here is what I suggest…", moment)
                 )
                 moment += timedelta(seconds=rng.randint(30, 300))
-        services.record_messages(assistant=assistant, messages=messages)
+        stored = services.record_messages(assistant=assistant, messages=messages)
+        self._rate_some_answers(assistant, [pk for pk, _ in stored], after_change, rng)
+
+    def _rate_some_answers(self, assistant, message_ids, after_change, rng) -> None:
+        """About one answer in eight gets a rating; more of them positive after the change."""
+        answers = (
+            Message.objects.filter(pk__in=message_ids, role="assistant")
+            .select_related("conversation__participant__user")
+            .order_by("pk")
+        )
+        ratings = []
+        now = timezone.now()
+        for answer in answers:
+            if rng.random() > 0.12:
+                continue
+            positive = rng.random() < (0.8 if after_change else 0.6)
+            person = answer.conversation.participant.user
+            share_contact = rng.random() < 0.25
+            ratings.append(
+                NewRating(
+                    message_id=answer.pk,
+                    participant_id=answer.conversation.participant_id,
+                    value="positive" if positive else "negative",
+                    rated_at=min(now, answer.created_at + timedelta(seconds=rng.randint(20, 600))),
+                    comment=rng.choice(PRAISE if positive else COMPLAINTS),
+                    share_contact=share_contact,
+                    contact_name=person.get_full_name() or person.username if share_contact else "",
+                    contact_email=person.email if share_contact else "",
+                    share_chat=rng.random() < 0.15,
+                )
+            )
+        record_ratings(assistant=assistant, ratings=ratings)
 
     def _change_configuration(self, assistant, accounts, spec, change_day, days) -> None:
         editor = accounts[spec.editors[0]] if spec.editors else accounts[spec.creator]
