@@ -47,16 +47,40 @@ COMPLAINTS = [
     "Wrong: the museum is closed on Mondays.",
     "",
 ]
-QUESTIONS = [
-    "Can you suggest a three-day itinerary for Lisbon?",
-    "What should I pack for a week of hiking in October?",
-    "Is a rail pass worth it for two weeks in Italy?",
-    "How early should I get to the airport for an international flight?",
-    "What are quiet beaches near Barcelona?",
-    "How many vacation days do I have left this year?",
-    "What is the policy on working from another country?",
-    "Can you review this function for off-by-one errors?",
+# (question, answer) pairs the demo conversations are made of.
+EXCHANGES = [
+    (
+        "Can you suggest a three-day itinerary for Lisbon?",
+        "**Day 1:** Alfama and the castle at sunset.\n\n**Day 2:** Belém — the tower, the "
+        "monastery and a *pastel de nata*.\n\n**Day 3:** a day trip to Sintra by train.",
+    ),
+    (
+        "What should I pack for a week of hiking in October?",
+        "Layers: a base layer, a fleece and a waterproof shell. Add broken-in boots, a hat, "
+        "gloves and a head torch — days are short in October.",
+    ),
+    (
+        "Is a rail pass worth it for two weeks in Italy?",
+        "Usually not: regional trains are cheap and high-speed seats need a reservation "
+        "anyway. Buy point-to-point tickets early for the fast trains.",
+    ),
+    (
+        "How early should I get to the airport for an international flight?",
+        "Plan on **three hours** before departure, more in peak season or if you check a bag.",
+    ),
+    (
+        "What are quiet beaches near Barcelona?",
+        "Try Cala Pola and Cala Giverola on the Costa Brava, or Platja de Garraf to the south; "
+        "go early on weekdays.",
+    ),
+    (
+        "Which museums in Paris are open on Mondays?",
+        "The Louvre, the Centre Pompidou and the Musée d'Orsay… — check each one's site, as "
+        "opening days change.",
+    ),
 ]
+FIRST_NAMES = ["Ana", "Ben", "Chloé", "Dev", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jonas"]
+LAST_NAMES = ["Silva", "Nguyen", "Martin", "Okafor", "Schmidt", "Rossi", "Kowalski", "Haddad"]
 
 
 @dataclass(frozen=True)
@@ -155,8 +179,14 @@ class Command(BaseCommand):
         )
         unusable = make_password(None)
         User.objects.bulk_create(
-            User(username=name, email=f"{name}@example.com", password=unusable)
-            for name in usernames
+            User(
+                username=name,
+                first_name=FIRST_NAMES[number % len(FIRST_NAMES)],
+                last_name=LAST_NAMES[number // len(FIRST_NAMES) % len(LAST_NAMES)],
+                email=f"{name}@example.com",
+                password=unusable,
+            )
+            for number, name in enumerate(usernames)
             if name not in existing
         )
         return list(User.objects.filter(username__in=usernames).order_by("username"))
@@ -209,7 +239,7 @@ class Command(BaseCommand):
                     Conversation(
                         assistant=assistant,
                         participant=participant,
-                        title=rng.choice(QUESTIONS)[:60],
+                        title=rng.choice(EXCHANGES)[0][:60],
                     )
                 )
                 plans.append((start, rng.randint(1, 4)))
@@ -218,11 +248,10 @@ class Command(BaseCommand):
         for conversation, (start, exchanges) in zip(conversations, plans, strict=True):
             moment = start
             for _ in range(exchanges):
-                messages.append(NewMessage(conversation.pk, "user", rng.choice(QUESTIONS), moment))
+                question, answer = rng.choice(EXCHANGES)
+                messages.append(NewMessage(conversation.pk, "user", question, moment))
                 moment += timedelta(seconds=rng.randint(3, 20))
-                messages.append(
-                    NewMessage(conversation.pk, "assistant", "Here is what I suggest…", moment)
-                )
+                messages.append(NewMessage(conversation.pk, "assistant", answer, moment))
                 moment += timedelta(seconds=rng.randint(30, 300))
         stored = services.record_messages(assistant=assistant, messages=messages)
         self._rate_some_answers(assistant, [pk for pk, _ in stored], after_change, rng)
