@@ -189,13 +189,22 @@ def record_messages(
 
 def ensure_participants(*, assistant: Assistant, external_ids: Iterable[str]) -> dict[str, int]:
     """{external id: participant id} of people named by an outside chat front end, created
-    when new (they never get a login). Safe under concurrent callers: rows are inserted in
-    id order and `ON CONFLICT DO NOTHING` leaves a row someone else just made. One query when
-    every person is new, two otherwise, any number of people."""
+    when new (they never get a login). Safe under concurrent callers: new rows go in by id
+    order, and `ON CONFLICT DO NOTHING` leaves a row that someone else just made. One query
+    when everyone is known already (the usual case), two or three otherwise."""
     wanted = sorted(set(external_ids))
     if not wanted:
         return {}
+    select = """
+        SELECT external_id, id FROM assistants_participant
+        WHERE assistant_id = %s AND external_id = ANY(%s::text[])
+    """
     with connection.cursor() as cursor:
+        cursor.execute(select, [assistant.pk, wanted])
+        found = dict(cursor.fetchall())
+        missing = [external_id for external_id in wanted if external_id not in found]
+        if not missing:
+            return found
         cursor.execute(
             """
             INSERT INTO assistants_participant (assistant_id, external_id, created_at)
@@ -205,19 +214,13 @@ def ensure_participants(*, assistant: Assistant, external_ids: Iterable[str]) ->
             ON CONFLICT (assistant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
             RETURNING external_id, id
             """,
-            {"assistant": assistant.pk, "external_ids": wanted},
+            {"assistant": assistant.pk, "external_ids": missing},
         )
-        found = dict(cursor.fetchall())
-        missing = [external_id for external_id in wanted if external_id not in found]
+        found.update(cursor.fetchall())
+        missing = [external_id for external_id in missing if external_id not in found]
         if missing:
-            # A new statement: it sees rows that concurrent writers committed meanwhile.
-            cursor.execute(
-                """
-                SELECT external_id, id FROM assistants_participant
-                WHERE assistant_id = %s AND external_id = ANY(%s::text[])
-                """,
-                [assistant.pk, missing],
-            )
+            # A new statement: it sees the rows that concurrent writers committed meanwhile.
+            cursor.execute(select, [assistant.pk, missing])
             found.update(cursor.fetchall())
     return found
 

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -297,11 +297,14 @@ def _store_messages(
     events = _first_of_each_id(events, outcome)
     if not events:
         return
-    already = set(
-        Message.objects.filter(
-            assistant=assistant, external_id__in=[event.id for _, event in events]
-        ).values_list("external_id", flat=True)
-    )
+    with connection.cursor() as cursor:
+        # One array parameter rather than an IN list of up to 1000.
+        cursor.execute(
+            "SELECT external_id FROM assistants_message "
+            "WHERE assistant_id = %s AND external_id = ANY(%s::text[])",
+            [assistant.pk, [event.id for _, event in events]],
+        )
+        already = {external_id for (external_id,) in cursor}
     outcome.duplicates += sum(1 for _, event in events if event.id in already)
     events = [(index, event) for index, event in events if event.id not in already]
     if not events:

@@ -1,0 +1,468 @@
+"""`manage.py bench_ingest`: how fast the events API takes chat events, and that none is lost.
+
+The app runs under gunicorn (2 workers) on 127.0.0.1 against a database of its own. Four
+client processes post message events for a fixed time, first in batches of 500, then the
+same events one per request (to a second assistant, so they are new there too). The traffic
+is shaped like real use: each simulated person chats about ten messages a day, in one or two
+conversations, and the days follow each other. Afterwards the ids that the clients saw
+acknowledged are compared with the stored ones (none lost, none doubled), and the counters
+with a recount from the raw events.
+
+Progress and a summary go to stderr, one JSON object to stdout. Only loopback traffic.
+"""
+
+import http.client
+import json
+import math
+import multiprocessing
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import dj_database_url
+import psycopg
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from psycopg import sql
+
+from assistants import rollups, services
+from assistants.models import DailyActiveUser, DailyUsage, Message, UsageTotals
+from insights.database import embedded_database_url
+
+DATABASE_NAME = "insights_bench_ingest"
+TARGET_EVENTS_PER_SECOND = 25_000
+# The simulated traffic starts on a Monday long enough ago that a minute of it stays in the
+# past (the API refuses events from the future).
+FIRST_DAY = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
+DAY = 86_400
+SENTENCES = [
+    "Can you help me plan a weekend in Lisbon?",
+    "Sure. Day one: Alfama and the castle in the morning, Belém in the afternoon.",
+    "What does the refund policy say about damaged parcels?",
+    "Damaged parcels are refunded in full within 14 days once you send a photo.",
+    "Summarise this paragraph in two sentences, please.",
+    "Here is a shorter version that keeps the two main points and drops the example.",
+    "Why does my test fail only on the CI server?",
+    "Most likely the CI machine runs in UTC while your laptop uses your local time zone; "
+    "the test builds a date from the local clock.",
+    "Thanks!",
+    "You are welcome. Anything else?",
+    "Write a polite reminder about the unpaid invoice from March.",
+    "Hello, a quick reminder that invoice 2024-031 from March is still open. Could you "
+    "let us know when we can expect the payment? Thank you.",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _timings_ms(samples: list[float]) -> dict:
+    if not samples:
+        return {"median_ms": None, "p95_ms": None, "requests": 0}
+    ordered = sorted(samples)
+    p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    return {
+        "median_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(p95 * 1000, 2),
+        "requests": len(ordered),
+    }
+
+
+# --- the clients (separate processes; they never touch the database) -------------------
+
+
+def traffic(client: int, people: int, seed: int):
+    """Endless (id, event JSON) of one front end's people, day after day, in time order.
+
+    Each person has one conversation of ten messages on half of the days, and two of six and
+    four on the others: ten messages a day on average, alternating person and assistant.
+    """
+    rng = random.Random(seed * 1000 + client)
+    contents = [json.dumps(sentence) for sentence in SENTENCES]
+    sequence = 0
+    day = 0
+    while True:
+        start = FIRST_DAY + day * DAY
+        day_events = []
+        for person in range(people):
+            user = f"c{client}-u{person}"
+            for length in (10,) if rng.random() < 0.5 else (6, 4):
+                conversation = f"c{client}-d{day}-p{person}-{length}"
+                moment = start + rng.uniform(0, DAY - 3600)
+                for turn in range(length):
+                    moment += rng.uniform(2, 240)
+                    day_events.append((moment, conversation, user, turn))
+        day_events.sort()
+        for moment, conversation, user, turn in day_events:
+            sequence += 1
+            event_id = f"c{client}-m{sequence}"
+            role = "user" if turn % 2 == 0 else "assistant"
+            content = contents[(2 * rng.randrange(len(SENTENCES) // 2)) + (turn % 2)]
+            stamp = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
+            yield (
+                event_id,
+                f'{{"type":"message","id":"{event_id}","conversation":"{conversation}",'
+                f'"user":"{user}","role":"{role}","timestamp":"{stamp}","content":{content}}}',
+            )
+        day += 1
+
+
+def run_client(client, port, key, batch_size, people, seed, start_at, seconds, ids_path, results):
+    """Post batches until the time is up; write the acknowledged ids; report the figures."""
+    stream = traffic(client, people, seed)
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    link = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    latencies: list[float] = []
+    figures = {"sent": 0, "accepted": 0, "duplicates": 0, "refused": 0, "failed_requests": 0}
+    time.sleep(max(0.0, start_at - time.time()))
+    deadline = start_at + seconds
+    with open(ids_path, "w") as acknowledged:
+        while time.time() < deadline:
+            batch = [next(stream) for _ in range(batch_size)]
+            body = ('{"events":[' + ",".join(event for _, event in batch) + "]}").encode()
+            began = time.perf_counter()
+            try:
+                link.request("POST", "/api/v1/events", body, headers)
+                response = link.getresponse()
+                data = response.read()
+                if response.getheader("Connection", "").lower() == "close":
+                    link.close()
+            except (OSError, http.client.HTTPException):
+                link.close()
+                figures["failed_requests"] += 1
+                continue
+            latencies.append(time.perf_counter() - began)
+            figures["sent"] += len(batch)
+            if response.status != 200:
+                figures["failed_requests"] += 1
+                continue
+            answer = json.loads(data)
+            refused = {error["index"] for error in answer["errors"]}
+            figures["accepted"] += answer["accepted"]
+            figures["duplicates"] += answer["duplicates"]
+            figures["refused"] += len(refused)
+            acknowledged.writelines(
+                f"{event_id}\n" for index, (event_id, _) in enumerate(batch) if index not in refused
+            )
+    link.close()
+    results.put((client, figures, latencies))
+
+
+# --- the command -----------------------------------------------------------------------
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the events API under gunicorn (2 workers) on 127.0.0.1: 4 clients post "
+        "batches of 500 message events for 60 s, then the same events one per request; "
+        "prints events/s and p95 request time of each, then checks that no acknowledged "
+        "event is lost or doubled and that the counters equal a recount. Uses its own "
+        f"database ({DATABASE_NAME} on the embedded server, made anew each run; with "
+        "DATABASE_URL set, BENCH_INGEST_DATABASE_URL names a database it may drop and create)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seconds", type=float, default=60, help="Length of each phase.")
+        parser.add_argument("--clients", type=int, default=4)
+        parser.add_argument("--batch", type=int, default=500, help="Events per batch.")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
+        parser.add_argument("--people", type=int, default=2000, help="Simulated people per client.")
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--keep", action="store_true", help="Keep the bench database after the run."
+        )
+        parser.add_argument("--on-bench-database", action="store_true", help="(internal)")
+
+    def handle(self, *args, **options):
+        if not options["on_bench_database"]:
+            self._rerun_on_bench_database(options)
+            return
+        self.started = time.perf_counter()
+        self.progress(f"migrating the bench database {connection.settings_dict['NAME']}")
+        call_command("migrate", interactive=False, verbosity=0)
+        creator, _ = get_user_model().objects.get_or_create(username="bench")
+        phases = [
+            ("batches", options["batch"]),
+            ("one_per_request", 1),
+        ]
+        report = {
+            "server": f"gunicorn, {options['workers']} workers, 127.0.0.1",
+            "clients": options["clients"],
+            "seconds": options["seconds"],
+            "cpus": os.cpu_count(),
+        }
+        port = _free_port()
+        server = self._start_server(port, options["workers"])
+        try:
+            for name, batch_size in phases:
+                assistant = services.create_assistant(
+                    creator=creator, name=f"Bench {name}", time_zone="Europe/Paris"
+                )
+                # The per-key rate limit is not what is measured here.
+                _, key = services.create_api_key(
+                    assistant=assistant,
+                    name="bench",
+                    created_by=creator,
+                    requests_per_minute=1_000_000_000,
+                )
+                report[name] = self._phase(name, assistant, key, port, batch_size, options)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        batches = report["batches"]
+        report["target"] = {
+            "events_per_second": batches["events_per_second"],
+            "goal": f">= {TARGET_EVENTS_PER_SECOND}",
+            "met": batches["events_per_second"] >= TARGET_EVENTS_PER_SECOND,
+        }
+        report["all_checks_passed"] = all(report[name]["check"]["passed"] for name, _ in phases)
+        self._summary(report)
+        self.stdout.write(json.dumps(report, indent=2))
+        if not report["all_checks_passed"]:
+            raise CommandError("events were lost or doubled, or the counters are off")
+
+    def progress(self, message: str) -> None:
+        elapsed = time.perf_counter() - self.started
+        print(f"[{elapsed:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+    def _start_server(self, port: int, workers: int) -> subprocess.Popen:
+        self.progress(f"starting gunicorn with {workers} workers on 127.0.0.1:{port}")
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "insights.wsgi:application",
+                f"--workers={workers}",
+                f"--bind=127.0.0.1:{port}",
+                "--timeout=120",
+                "--log-level=warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=os.environ | {"DEBUG": "0"},
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise CommandError("gunicorn stopped before serving")
+            try:
+                link = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                link.request("GET", "/api/v1/openapi.json")
+                if link.getresponse().status == 200:
+                    link.close()
+                    return server
+            except OSError:
+                time.sleep(0.2)
+        server.terminate()
+        raise CommandError("gunicorn did not answer within 60 s")
+
+    def _phase(self, name, assistant, key, port, batch_size, options) -> dict:
+        clients, seconds = options["clients"], options["seconds"]
+        self.progress(
+            f"{name}: {clients} clients post {batch_size} event(s) per request for {seconds:g} s"
+        )
+        connection.close()  # the clients are forked; they must not share this connection
+        results = multiprocessing.Queue()
+        with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
+            paths = [Path(folder) / f"client-{client}.ids" for client in range(clients)]
+            start_at = time.time() + 1
+            processes = [
+                multiprocessing.Process(
+                    target=run_client,
+                    args=(
+                        client,
+                        port,
+                        key,
+                        batch_size,
+                        options["people"],
+                        options["seed"],
+                        start_at,
+                        seconds,
+                        str(paths[client]),
+                        results,
+                    ),
+                )
+                for client in range(clients)
+            ]
+            for process in processes:
+                process.start()
+            reports = [results.get() for _ in processes]
+            finished = time.time()
+            for process in processes:
+                process.join()
+            acknowledged: list[str] = []
+            for path in paths:
+                acknowledged.extend(path.read_text().split())
+        elapsed = finished - start_at
+        figures = {field: sum(report[1][field] for report in reports) for field in reports[0][1]}
+        latencies = [latency for report in reports for latency in report[2]]
+        result = {
+            "events_per_request": batch_size,
+            **figures,
+            "elapsed_s": round(elapsed, 2),
+            "events_per_second": round(figures["accepted"] / elapsed),
+            "requests_per_second": round(len(latencies) / elapsed, 1),
+            **_timings_ms(latencies),
+        }
+        self.progress(
+            f"{name}: {result['events_per_second']:,} events/s, p95 {result['p95_ms']} ms; "
+            "checking the stored events"
+        )
+        result["check"] = self._check(assistant, acknowledged, figures["accepted"])
+        return result
+
+    def _check(self, assistant, acknowledged: list[str], accepted: int) -> dict:
+        stored_ids = list(
+            Message.objects.filter(assistant=assistant).values_list("external_id", flat=True)
+        )
+        stored = set(stored_ids)
+        counters = _counters(assistant.pk)
+        recounted = _recounted(assistant.pk)
+        check = {
+            "acknowledged": len(acknowledged),
+            "stored": len(stored_ids),
+            "lost": len(set(acknowledged) - stored),
+            "doubled": len(stored_ids) - len(stored),
+            "acknowledged_twice": len(acknowledged) - len(set(acknowledged)),
+            # An answer lost in transit may leave stored events that were never acknowledged;
+            # `accepted` counts each stored event once.
+            "accepted_equals_stored": accepted == len(stored_ids),
+            "counters_equal_recount": counters == recounted,
+            "messages_counted": counters["totals"][0][2] if counters["totals"] else 0,
+        }
+        check["passed"] = (
+            check["lost"] == 0
+            and check["doubled"] == 0
+            and check["acknowledged_twice"] == 0
+            and check["accepted_equals_stored"]
+            and check["counters_equal_recount"]
+            and check["messages_counted"] == len(stored_ids)
+        )
+        return check
+
+    def _summary(self, report: dict) -> None:
+        for name in ("batches", "one_per_request"):
+            phase = report[name]
+            check = phase["check"]
+            self.progress(
+                f"{name}: {phase['accepted']:,} events accepted in {phase['elapsed_s']} s = "
+                f"{phase['events_per_second']:,} events/s ({phase['requests_per_second']} "
+                f"requests/s, median {phase['median_ms']} ms, p95 {phase['p95_ms']} ms); "
+                f"acknowledged {check['acknowledged']:,}, stored {check['stored']:,}, "
+                f"lost {check['lost']}, doubled {check['doubled']}, counters equal a recount: "
+                f"{'yes' if check['counters_equal_recount'] else 'NO'}"
+            )
+        target = report["target"]
+        self.progress(
+            f"target >= {TARGET_EVENTS_PER_SECOND:,} events/s in batches: "
+            f"{'met' if target['met'] else 'NOT met'} ({target['events_per_second']:,})"
+        )
+
+    def _rerun_on_bench_database(self, options) -> None:
+        url = _bench_database_url()
+        main = os.environ.get("DATABASE_URL", "").strip() or embedded_database_url()
+        if _same_database(main, url):
+            raise CommandError("The bench database must be another one than the app's.")
+        _recreate_database(url)
+        argv = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_ingest"]
+        argv.append("--on-bench-database")
+        for name in ("seconds", "clients", "batch", "workers", "people", "seed"):
+            argv.append(f"--{name}={options[name]}")
+        env = os.environ | {"DATABASE_URL": url}
+        try:
+            returncode = subprocess.run(argv, env=env, check=False).returncode
+        finally:
+            if not options["keep"]:
+                _drop_database(url)
+        if returncode:
+            raise CommandError(f"the benchmark stopped (exit status {returncode})")
+
+
+def _same_database(first: str, second: str) -> bool:
+    a, b = dj_database_url.parse(first), dj_database_url.parse(second)
+    return (a["HOST"], a["PORT"], a["NAME"]) == (b["HOST"], b["PORT"], b["NAME"])
+
+
+def _bench_database_url() -> str:
+    if os.environ.get("DATABASE_URL", "").strip():
+        url = os.environ.get("BENCH_INGEST_DATABASE_URL", "").strip()
+        if not url:
+            raise CommandError(
+                "DATABASE_URL is set, so the benchmark needs BENCH_INGEST_DATABASE_URL: a "
+                "database on a server where it may drop and create that database."
+            )
+        return url
+    return _with_name(embedded_database_url(), DATABASE_NAME)
+
+
+def _with_name(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def _maintenance(url: str) -> tuple[str, str]:
+    name = dj_database_url.parse(url)["NAME"]
+    return _with_name(url, "postgres"), name
+
+
+def _recreate_database(url: str) -> None:
+    maintenance, name = _maintenance(url)
+    with psycopg.connect(maintenance, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _drop_database(url: str) -> None:
+    maintenance, name = _maintenance(url)
+    with psycopg.connect(maintenance, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def _counters(assistant_id: int) -> dict:
+    return {
+        "daily": sorted(
+            DailyUsage.objects.filter(assistant_id=assistant_id).values_list(
+                "day", "active_users", "conversations", "user_messages", "assistant_messages"
+            )
+        ),
+        "active": DailyActiveUser.objects.filter(assistant_id=assistant_id).count(),
+        "totals": list(
+            UsageTotals.objects.filter(assistant_id=assistant_id).values_list(
+                "users", "conversations", "messages"
+            )
+        ),
+    }
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _recounted(assistant_id: int) -> dict:
+    """The counters as recomputed from the raw events by `rollups.rebuild`, rolled back."""
+    result: dict = {}
+    try:
+        with transaction.atomic():
+            rollups.rebuild([assistant_id])
+            result = _counters(assistant_id)
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
