@@ -1,0 +1,191 @@
+"""Section `analytics`: the Analytics tab's server time, against the same figures counted the
+naive way from the raw messages.
+
+Pages are requested in-process through `django.test.Client` (full middleware, session and
+template rendering; no network), signed in as the assistant's creator. The naive figures
+are what `rollups.rebuild` computes, but only for one assistant and range, read-only.
+"""
+
+import time
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assistants.models import Assistant, DailyUsage, UsageTotals
+from assistants.timeframe import DateRange, today_in
+from insights.bench import Bench, timings_ms
+
+RANGES = (90, 365)
+PAGE_TARGET_MS = 30
+LARGEST_OVER_EMPTY_TARGET = 1.5
+NAIVE_OVER_PAGE_TARGET = 30
+
+# Per local day: daily active users, user messages, assistant messages.
+NAIVE_DAILY = """
+SELECT (m.created_at AT TIME ZONE %(tz)s)::date AS day,
+       count(DISTINCT c.participant_id) FILTER (WHERE m.role = 'user'),
+       count(*) FILTER (WHERE m.role = 'user'),
+       count(*) FILTER (WHERE m.role = 'assistant')
+FROM assistants_message m
+JOIN assistants_conversation c ON c.id = m.conversation_id
+WHERE m.assistant_id = %(assistant)s AND m.created_at >= %(first)s AND m.created_at < %(after)s
+GROUP BY 1
+"""
+# Conversations per local day of their first message.
+NAIVE_CONVERSATIONS = """
+SELECT (first_at AT TIME ZONE %(tz)s)::date, count(*)
+FROM (
+    SELECT min(created_at) AS first_at FROM assistants_message
+    WHERE assistant_id = %(assistant)s AND created_at < %(after)s
+    GROUP BY conversation_id
+) firsts
+WHERE first_at >= %(first)s
+GROUP BY 1
+"""
+# All-time messages, conversations and users, as the page's cards show them.
+NAIVE_TOTALS = """
+SELECT count(DISTINCT c.participant_id) FILTER (WHERE m.role = 'user'),
+       count(DISTINCT m.conversation_id), count(*)
+FROM assistants_message m
+JOIN assistants_conversation c ON c.id = m.conversation_id
+WHERE m.assistant_id = %(assistant)s
+"""
+
+
+def naive_figures(assistant: Assistant, date_range: DateRange) -> tuple[dict, tuple]:
+    """({day: (active users, conversations, user messages, assistant messages)}, totals)
+    counted from the raw messages in a read-only transaction. Three queries."""
+    first, after = date_range.bounds(assistant.tzinfo)
+    params = {"assistant": assistant.pk, "tz": assistant.time_zone, "first": first, "after": after}
+    days: dict = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION READ ONLY")
+        cursor.execute(NAIVE_DAILY, params)
+        for day, active, user_messages, assistant_messages in cursor.fetchall():
+            days[day] = [active, 0, user_messages, assistant_messages]
+        cursor.execute(NAIVE_CONVERSATIONS, params)
+        for day, conversations in cursor.fetchall():
+            days.setdefault(day, [0, 0, 0, 0])[1] = conversations
+        cursor.execute(NAIVE_TOTALS, params)
+        totals = tuple(cursor.fetchone())
+    return {day: tuple(figures) for day, figures in days.items()}, totals
+
+
+def rollup_figures(assistant: Assistant, date_range: DateRange) -> tuple[dict, tuple]:
+    """The same figures as `naive_figures`, read from the rollups (to check they agree)."""
+    rows = DailyUsage.objects.filter(
+        assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
+    ).values_list("day", "active_users", "conversations", "user_messages", "assistant_messages")
+    days = {day: tuple(figures) for day, *figures in rows if any(figures)}
+    totals = UsageTotals.objects.filter(assistant=assistant).values_list(
+        "users", "conversations", "messages"
+    )
+    return days, tuple(totals.first() or (0, 0, 0))
+
+
+def time_naive(assistant: Assistant, date_range: DateRange, *, runs: int) -> dict:
+    naive_figures(assistant, date_range)  # warm-up, as the pages get
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        figures = naive_figures(assistant, date_range)
+        samples.append(time.perf_counter() - started)
+    return timings_ms(samples) | {
+        "queries": 3,
+        "matches_rollups": figures == rollup_figures(assistant, date_range),
+    }
+
+
+def _get(client: Client, url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}, not 200")
+    return response
+
+
+def time_pages(pages: list[dict], *, warmups: int, runs: int) -> None:
+    """Time every page `runs` times, taking turns, so that a change in the machine's load
+    (other processes) weighs on all of them alike. Adds `page` figures to each."""
+    for page in pages:
+        for _ in range(warmups):
+            _get(page["client"], page["url"])
+    samples: list[list[float]] = [[] for _ in pages]
+    for _ in range(runs):
+        for page, page_samples in zip(pages, samples, strict=True):
+            started = time.perf_counter()
+            _get(page["client"], page["url"])
+            page_samples.append(time.perf_counter() - started)
+    for page, page_samples in zip(pages, samples, strict=True):
+        with CaptureQueriesContext(connection) as queries:
+            response = _get(page["client"], page["url"])
+        page["page"] = timings_ms(page_samples) | {
+            "queries": len(queries),
+            "bytes": len(response.content),
+        }
+
+
+def run(bench: Bench) -> dict:
+    options = bench.options
+    pages = []
+    for label in ("largest", "empty"):
+        info = bench.state[label]
+        assistant = Assistant.objects.get(pk=info["id"])
+        client = Client()
+        client.force_login(get_user_model().objects.get(pk=info["creator_id"]))
+        today = today_in(assistant.tzinfo)
+        for days in RANGES:
+            date_range = DateRange.last_days(today, days)
+            url = f"{reverse('insights:analytics', args=[assistant.pk])}?{date_range.as_query()}"
+            pages.append(
+                {
+                    "key": f"{label}_{days}d",
+                    "client": client,
+                    "url": url,
+                    "assistant": assistant,
+                    "date_range": date_range,
+                    "messages": info["messages"],
+                }
+            )
+    bench.progress(f"timing {len(pages)} pages, {options['runs']} loads each")
+    time_pages(pages, warmups=options["warmups"], runs=options["runs"])
+    cases: dict = {}
+    for page in pages:
+        assistant, date_range = page["assistant"], page["date_range"]
+        bench.progress(f"{page['key']}: counting the same figures from the raw messages")
+        cases[page["key"]] = {
+            "assistant_id": assistant.pk,
+            "messages": page["messages"],
+            "time_zone": assistant.time_zone,
+            "range": [date_range.start.isoformat(), date_range.end.isoformat()],
+            "page": page["page"],
+            "naive": time_naive(assistant, date_range, runs=options["naive_runs"]),
+        }
+
+    ratios = {}
+    for days in RANGES:
+        largest, empty = cases[f"largest_{days}d"], cases[f"empty_{days}d"]
+        over_empty = largest["page"]["median_ms"] / empty["page"]["median_ms"]
+        naive_over_page = largest["naive"]["median_ms"] / largest["page"]["median_ms"]
+        ratios[f"largest_over_empty_{days}d"] = round(over_empty, 2)
+        ratios[f"naive_over_page_largest_{days}d"] = round(naive_over_page, 1)
+    bench.target(
+        "largest assistant, 90 days: page median (ms)",
+        cases["largest_90d"]["page"]["median_ms"],
+        at_most=PAGE_TARGET_MS,
+    )
+    for days in RANGES:
+        bench.target(
+            f"largest/empty page median, {days} days",
+            ratios[f"largest_over_empty_{days}d"],
+            at_most=LARGEST_OVER_EMPTY_TARGET,
+        )
+    for days in RANGES:
+        bench.target(
+            f"naive/page median, largest assistant, {days} days",
+            ratios[f"naive_over_page_largest_{days}d"],
+            at_least=NAIVE_OVER_PAGE_TARGET,
+        )
+    return {"cases": cases, "ratios": ratios}
