@@ -27,6 +27,7 @@ FEEDBACK_CSV_HEADER = (
 )
 
 CHUNK_BYTES = 256 * 1024
+FIRST_CHUNK_BYTES = 16 * 1024
 
 # assistants.csv_export.safe_cell in SQL: a cell a spreadsheet would run as a formula gets a
 # leading apostrophe. Empty text becomes NULL, written as an empty unquoted cell like the
@@ -110,13 +111,16 @@ def feedback_csv_chunks(
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
         chunk = bytearray()
+        # The first rows go out soon; after them, chunks are large for throughput.
+        limit = FIRST_CHUNK_BYTES
         for row in copy:
             # Each item is one whole record ending in \n (line breaks inside quoted
             # fields stay as written); RFC 4180 ends records with CRLF.
             chunk += row[:-1]
             chunk += b"\r\n"
-            if len(chunk) >= CHUNK_BYTES:
+            if len(chunk) >= limit:
                 yield bytes(chunk)
                 chunk.clear()
+                limit = CHUNK_BYTES
         if chunk:
             yield bytes(chunk)

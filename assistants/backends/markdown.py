@@ -1,7 +1,7 @@
 """Answers are Markdown: rendered to HTML, then cleaned with an allow-list, so that neither a
 model nor a person can put scripts, event handlers or htmx attributes into a page."""
 
-import html
+import re
 
 import markdown as markdown_lib
 import nh3
@@ -30,6 +30,18 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(cleaned)  # cleaned by the allow-list just above
 
 
+# Markup that an excerpt drops: images and links keep their text, emphasis and code marks,
+# heading and quote markers, list bullets and table rules go.
+_IMAGES_AND_LINKS = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_LINE_MARKERS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+|```.*$)", re.MULTILINE)
+_INLINE_MARKS = re.compile(r"(\*+|(?<!\w)_+|_+(?!\w)|`+|~~|\|)")
+
+
 def markdown_to_text(text: str) -> str:
-    """The words of a Markdown text without its markup, on one line (for excerpts)."""
-    return " ".join(html.unescape(strip_tags(render_markdown(text))).split())
+    """The words of a Markdown text without its markup, on one line, for excerpts. A few
+    regular expressions, not a full render: the Feedback tab shows dozens of excerpts a page.
+    The result is plain text, to be escaped like any other."""
+    text = _IMAGES_AND_LINKS.sub(r"\1", text)
+    text = _LINE_MARKERS.sub("", text)
+    text = _INLINE_MARKS.sub("", text)
+    return " ".join(strip_tags(text).split())

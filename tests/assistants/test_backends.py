@@ -163,3 +163,12 @@ def test_markdown_is_rendered_then_cleaned_by_an_allow_list(markdown_text, kept,
         assert fragment in html
     for fragment in removed:
         assert fragment not in html
+
+
+def test_an_excerpt_keeps_the_words_and_drops_the_markup():
+    from assistants.backends.markdown import markdown_to_text
+
+    text = (
+        "# Steps\nOpen **Settings** → [Account](https://x.test) and `reset`.\n> Note\n- snake_case"
+    )
+    assert markdown_to_text(text) == "Steps Open Settings → Account and reset. Note snake_case"

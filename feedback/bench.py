@@ -1,0 +1,372 @@
+"""The feedback section of the speed benchmark: the Feedback tab and the feedback CSV on an
+assistant with 1,000,000 ratings, against the same page with 100 ratings and against the
+export done the naive way (ORM objects into one response), in the same run.
+
+`run(progress=…)` loads its data into the database Django is connected to (only ever a
+benchmark database: it adds millions of rows), times, and returns a dict of figures with
+the targets it checks. The ratings are loaded with `COPY … FROM STDIN`; the conversations
+and messages they rate are generated inside PostgreSQL (`INSERT … SELECT generate_series`),
+two question/answer pairs per conversation, spread over the last year. The data is kept and
+reused by the next run (found by the assistants' names and rating counts).
+
+Pages and exports are requested in-process through `django.test.Client` (full middleware,
+session, template rendering; no network), signed in as the creator. Memory is the process's
+resident set, sampled every 5 ms while an export runs.
+"""
+
+import csv
+import io
+import math
+import random
+import statistics
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assistants import rollups, services
+from assistants.models import Assistant
+from assistants.timeframe import DateRange, today_in
+from feedback.export import FEEDBACK_CSV_HEADER
+from feedback.models import Rating
+
+LARGE_RATINGS = 1_000_000
+SMALL_RATINGS = 100
+CREATOR = "feedback-bench"
+
+COMMENTS = (
+    "Exactly what I needed.",
+    "The steps are out of date, the menu moved.",
+    'It said "restart", but that did not help, at all.',
+    "=SUM(A1:A9) looks like a formula",
+    "Too long; I wanted one line.\nAnd a link.",
+    "Clear and friendly.",
+)
+
+_GENERATE_CHATS = """
+WITH people AS (
+    INSERT INTO assistants_participant (assistant_id, external_id, created_at)
+    SELECT %(assistant)s, 'bench-' || %(assistant)s || '-' || g, %(start)s
+    FROM generate_series(1, %(people)s) g
+    RETURNING id
+),
+numbered AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM people),
+conversations AS (
+    INSERT INTO assistants_conversation
+        (assistant_id, participant_id, title, created_at, first_message_at, last_message_at)
+    SELECT %(assistant)s, p.id, 'Question ' || g,
+           %(start)s + (g * %(spacing)s)::interval,
+           %(start)s + (g * %(spacing)s)::interval,
+           %(start)s + (g * %(spacing)s)::interval + interval '3 minutes'
+    FROM generate_series(1, %(conversations)s) g
+    JOIN numbered p ON p.n = g %% %(people)s
+    RETURNING id, created_at
+)
+INSERT INTO assistants_message (assistant_id, conversation_id, role, content, created_at)
+SELECT %(assistant)s, c.id, r.role,
+       CASE WHEN r.role = 'user' THEN 'How do I change the setting number ' || c.id || '?'
+            ELSE 'Open **Settings**, choose *Account* and then the item ' || c.id
+                 || '. If it is not there, ask your administrator to enable it for you.'
+       END,
+       c.created_at + r.offset_
+FROM conversations c
+CROSS JOIN (VALUES ('user', interval '0'), ('assistant', interval '1 minute'),
+                   ('user', interval '2 minutes'), ('assistant', interval '3 minutes'))
+     AS r(role, offset_)
+"""
+
+_ANSWERS = """
+SELECT m.id, m.conversation_id, c.participant_id, m.created_at
+FROM assistants_message m JOIN assistants_conversation c ON c.id = m.conversation_id
+WHERE m.assistant_id = %s AND m.role = 'assistant'
+ORDER BY m.id
+"""
+
+_COPY_RATINGS = """
+COPY feedback_rating (assistant_id, message_id, conversation_id, participant_id, value,
+                      rated_at, comment, share_contact, contact_name, contact_email,
+                      share_token, chat_shared_at, external_id, updated_at)
+FROM STDIN
+"""
+
+
+def _assistant(name: str, ratings: int, progress: Callable[[str], None]) -> Assistant:
+    """The benchmark assistant with `ratings` ratings, loaded now unless a run left it."""
+    creator, _ = get_user_model().objects.get_or_create(username=CREATOR)
+    existing = Assistant.objects.filter(name=name, creator=creator).first()
+    if existing and Rating.objects.filter(assistant=existing).count() == ratings:
+        progress(f"reusing “{name}”")
+        return existing
+    if existing:
+        existing.delete()
+    assistant = services.create_assistant(creator=creator, name=name, time_zone="Europe/Paris")
+    started = time.perf_counter()
+    conversations = math.ceil(ratings / 2)
+    now = timezone.now()
+    start = now - timedelta(days=365)
+    with transaction.atomic(), connection.cursor() as cursor:
+        progress(
+            f"“{name}”: generating {conversations:,} conversations, {4 * conversations:,} messages"
+        )
+        cursor.execute(
+            _GENERATE_CHATS,
+            {
+                "assistant": assistant.pk,
+                "people": max(1, ratings // 20),
+                "conversations": conversations,
+                "start": start,
+                "spacing": timedelta(seconds=(365 * 86400 - 3600) / conversations),
+            },
+        )
+        cursor.execute(_ANSWERS, [assistant.pk])
+        answers = cursor.fetchall()[:ratings]
+        progress(f"“{name}”: COPY of {len(answers):,} ratings")
+        rng = random.Random(ratings)
+        raw = cursor.cursor
+        with raw.copy(_COPY_RATINGS) as copy:
+            for message_id, conversation_id, participant_id, answered_at in answers:
+                rated_at = min(answered_at + timedelta(minutes=rng.randint(1, 600)), now)
+                value = "positive" if rng.random() < 0.7 else "negative"
+                comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
+                contact = rng.random() < 0.05
+                shared = rng.random() < 0.03
+                copy.write_row(
+                    (
+                        assistant.pk,
+                        message_id,
+                        conversation_id,
+                        participant_id,
+                        value,
+                        rated_at,
+                        comment,
+                        contact,
+                        f"Person {participant_id}" if contact else "",
+                        f"person{participant_id}@example.com" if contact else "",
+                        uuid.UUID(int=rng.getrandbits(128), version=4) if shared else None,
+                        rated_at if shared else None,
+                        None,
+                        rated_at,
+                    )
+                )
+        progress(f"“{name}”: rebuilding its counters")
+        rollups.rebuild([assistant.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE feedback_rating")
+        cursor.execute("ANALYZE assistants_message")
+    progress(f"“{name}”: loaded in {time.perf_counter() - started:.1f} s")
+    return assistant
+
+
+def _timings_ms(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    return {
+        "median_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(p95 * 1000, 2),
+        "runs": len(ordered),
+    }
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096
+
+
+class _PeakMemory:
+    """The process's peak resident memory above what it was at the start."""
+
+    def __enter__(self):
+        self.baseline = self.peak = _rss_bytes()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, _rss_bytes())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_bytes())
+
+    @property
+    def growth_mb(self) -> float:
+        return round((self.peak - self.baseline) / 1_000_000, 1)
+
+
+def _get(client: Client, url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}, not 200")
+    return response
+
+
+def _time_pages(pages: list[dict], *, warmups: int, runs: int) -> None:
+    """Time the pages taking turns, so a change in the machine's load weighs on all alike."""
+    for page in pages:
+        for _ in range(warmups):
+            _get(page["client"], page["url"])
+    samples: list[list[float]] = [[] for _ in pages]
+    for _ in range(runs):
+        for page, page_samples in zip(pages, samples, strict=True):
+            started = time.perf_counter()
+            _get(page["client"], page["url"])
+            page_samples.append(time.perf_counter() - started)
+    for page, page_samples in zip(pages, samples, strict=True):
+        with CaptureQueriesContext(connection) as queries:
+            response = _get(page["client"], page["url"])
+        page["figures"] = _timings_ms(page_samples) | {
+            "queries": len(queries),
+            "bytes": len(response.content),
+        }
+
+
+def _time_export(client: Client, url: str) -> dict:
+    with _PeakMemory() as memory:
+        started = time.perf_counter()
+        response = client.get(url)
+        first_byte = first_row = None
+        size = lines = 0
+        for chunk in response.streaming_content:
+            now = time.perf_counter()
+            if first_byte is None:
+                first_byte = now - started
+            size += len(chunk)
+            lines += chunk.count(b"\r\n")
+            if first_row is None and lines > 1:
+                first_row = now - started
+        elapsed = time.perf_counter() - started
+        response.close()
+    # Records end in CRLF; a comment with a line break inside quotes ends in LF only.
+    rows = lines - 1
+    return {
+        "rows": rows,
+        "seconds": round(elapsed, 2),
+        "rows_per_second": round(rows / elapsed),
+        "first_byte_ms": round(first_byte * 1000, 1),
+        "first_row_ms": round(first_row * 1000, 1) if first_row else None,
+        "megabytes": round(size / 1_000_000, 1),
+        "peak_memory_growth_mb": memory.growth_mb,
+    }
+
+
+def naive_export(assistant: Assistant, date_range: DateRange) -> HttpResponse:
+    """The export as one might first write it: every rating as an ORM object, the whole CSV
+    built in memory, one response."""
+    first, after = date_range.bounds(assistant.tzinfo)
+    ratings = (
+        Rating.objects.filter(assistant=assistant, rated_at__gte=first, rated_at__lt=after)
+        .select_related("message", "conversation")
+        .order_by("-rated_at", "-id")
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(FEEDBACK_CSV_HEADER)
+    for rating in ratings:
+        shared = rating.chat_shared and rating.conversation.content_deleted_at is None
+        writer.writerow(
+            [
+                rating.rated_at.astimezone(assistant.tzinfo).isoformat(timespec="seconds"),
+                rating.value,
+                rating.comment,
+                rating.contact_name,
+                rating.contact_email,
+                "yes" if shared else "no",
+                f"/shared-chats/{rating.share_token}/" if shared else "",
+                rating.message.content,
+            ]
+        )
+    return HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+
+
+def _time_naive_export(assistant: Assistant, date_range: DateRange) -> dict:
+    with _PeakMemory() as memory:
+        started = time.perf_counter()
+        response = naive_export(assistant, date_range)
+        elapsed = time.perf_counter() - started
+        rows = response.content.count(b"\r\n") - 1
+        size = len(response.content)
+        del response
+    return {
+        "rows": rows,
+        "seconds": round(elapsed, 2),
+        "rows_per_second": round(rows / elapsed),
+        # Nothing is sent before the whole file is built.
+        "first_byte_ms": round(elapsed * 1000, 1),
+        "megabytes": round(size / 1_000_000, 1),
+        "peak_memory_growth_mb": memory.growth_mb,
+    }
+
+
+def run(
+    *,
+    progress: Callable[[str], None] = print,
+    runs: int = 50,
+    warmups: int = 5,
+    export_runs: int = 3,
+    large_ratings: int = LARGE_RATINGS,
+    small_ratings: int = SMALL_RATINGS,
+) -> dict:
+    """Load (or reuse) the data, time everything, and return the figures with `targets`:
+    [{"target", "value", "goal", "met"}]."""
+    large = _assistant(f"Feedback bench: {large_ratings:,} ratings", large_ratings, progress)
+    small = _assistant(f"Feedback bench: {small_ratings:,} ratings", small_ratings, progress)
+    client = Client()
+    client.force_login(large.creator)
+
+    pages = []
+    for label, assistant in (("large", large), ("small", small)):
+        date_range = DateRange.last_days(today_in(assistant.tzinfo), 365)
+        url = f"{reverse('insights:feedback', args=[assistant.pk])}?{date_range.as_query()}"
+        pages.append({"key": label, "client": client, "url": url})
+    progress(f"timing the Feedback tab's first page, {runs} loads each")
+    _time_pages(pages, warmups=warmups, runs=runs)
+    page_figures = {page["key"]: page["figures"] for page in pages}
+
+    date_range = DateRange.last_days(today_in(large.tzinfo), 366)
+    export_url = f"{reverse('insights:feedback_csv', args=[large.pk])}?{date_range.as_query()}"
+    exports = []
+    for attempt in range(export_runs):
+        progress(f"feedback CSV of {large_ratings:,} ratings through COPY, run {attempt + 1}")
+        exports.append(_time_export(client, export_url))
+    fast = sorted(exports, key=lambda e: e["seconds"])[len(exports) // 2]
+    progress("the same export the naive way (ORM objects into one response)")
+    naive = _time_naive_export(large, date_range)
+
+    ratio = page_figures["large"]["median_ms"] / page_figures["small"]["median_ms"]
+    large_median = page_figures["large"]["median_ms"]
+    targets = [
+        ("Feedback tab, 1M ratings: first page median (ms)", large_median, "<=", 30),
+        ("Feedback tab first page: 1M ratings / 100 ratings", ratio, "<=", 1.5),
+        ("feedback CSV: rows per second", fast["rows_per_second"], ">=", 400_000),
+        ("feedback CSV: first byte (ms)", fast["first_byte_ms"], "<=", 200),
+        ("feedback CSV: peak memory growth (MB)", fast["peak_memory_growth_mb"], "<=", 100),
+    ]
+    return {
+        "assistants": {
+            "large": {"id": large.pk, "ratings": large_ratings},
+            "small": {"id": small.pk, "ratings": small_ratings},
+        },
+        "feedback_tab_first_page": page_figures | {"large_over_small": round(ratio, 2)},
+        "feedback_csv": {"copy": fast, "copy_runs": exports, "naive": naive},
+        "targets": [
+            {
+                "target": name,
+                "value": value,
+                "goal": f"{op} {limit:g}",
+                "met": value <= limit if op == "<=" else value >= limit,
+            }
+            for name, value, op, limit in targets
+        ],
+    }
