@@ -74,6 +74,14 @@ def test_a_user_rates_an_answer_down_and_the_creator_reads_it(
     answer = page.locator(".msg-assistant").last
     expect(answer).to_contain_text("offline backend")
     page.wait_for_url("**/chat/*/")
+    # A second question continues the same conversation; Enter sends it.
+    composer.fill("And where do I confirm the new address?")
+    composer.press("Enter")
+    expect(page.locator(".msg-assistant")).to_have_count(2)
+    answer = page.locator(".msg-assistant").last
+    expect(answer).to_contain_text("This is message 2 of our conversation.")
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    expect(composer).to_have_value("")
 
     # Thumbs down, then a comment, contact details and the chat shared.
     answer.get_by_role("button", name="Thumbs down").click()
