@@ -33,6 +33,7 @@ format: $(STAMP)
 # Runs on its own database (see `manage.py help bench_insights`); BENCH_ARGS=--reload reloads.
 bench: $(STAMP)
 	$(BIN)/python manage.py bench_insights $(BENCH_ARGS)
+	$(BIN)/python manage.py bench_ingest
 
 db-stop: $(STAMP)
 	$(BIN)/python -m insights.database stop

@@ -121,28 +121,31 @@ def traffic(client: int, people: int, seed: int):
         day += 1
 
 
-def run_client(client, port, key, batch_size, people, seed, start_at, seconds, ids_path, results):
-    """Post batches until the time is up; write the acknowledged ids; report the figures."""
-    stream = traffic(client, people, seed)
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    link = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    latencies: list[float] = []
-    figures = {"sent": 0, "accepted": 0, "duplicates": 0, "refused": 0, "failed_requests": 0}
-    time.sleep(max(0.0, start_at - time.time()))
-    deadline = start_at + seconds
-    with open(ids_path, "w") as acknowledged:
+class _Client:
+    """One front end: posts its traffic in requests of `batch_size` events."""
+
+    def __init__(self, client, port, key, batch_size, people, seed, ids_file):
+        self.stream = traffic(client, people, seed)
+        self.headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        self.link = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.batch_size = batch_size
+        self.acknowledged = ids_file
+
+    def run_until(self, deadline: float) -> tuple[dict, list[float]]:
+        figures = {"sent": 0, "accepted": 0, "duplicates": 0, "refused": 0, "failed_requests": 0}
+        latencies: list[float] = []
         while time.time() < deadline:
-            batch = [next(stream) for _ in range(batch_size)]
+            batch = [next(self.stream) for _ in range(self.batch_size)]
             body = ('{"events":[' + ",".join(event for _, event in batch) + "]}").encode()
             began = time.perf_counter()
             try:
-                link.request("POST", "/api/v1/events", body, headers)
-                response = link.getresponse()
+                self.link.request("POST", "/api/v1/events", body, self.headers)
+                response = self.link.getresponse()
                 data = response.read()
                 if response.getheader("Connection", "").lower() == "close":
-                    link.close()
+                    self.link.close()
             except (OSError, http.client.HTTPException):
-                link.close()
+                self.link.close()
                 figures["failed_requests"] += 1
                 continue
             latencies.append(time.perf_counter() - began)
@@ -155,11 +158,27 @@ def run_client(client, port, key, batch_size, people, seed, start_at, seconds, i
             figures["accepted"] += answer["accepted"]
             figures["duplicates"] += answer["duplicates"]
             figures["refused"] += len(refused)
-            acknowledged.writelines(
+            self.acknowledged.writelines(
                 f"{event_id}\n" for index, (event_id, _) in enumerate(batch) if index not in refused
             )
-    link.close()
-    results.put((client, figures, latencies))
+        return figures, latencies
+
+
+def run_client(client, port, key, batch_size, options, ids_path, timing, results):
+    """Warm up, wait while the server's tables are analysed, then post until the time is up.
+    Writes every acknowledged id to `ids_path` and reports the measured window's figures."""
+    warmup, ready, go, start = timing
+    with open(ids_path, "w") as ids_file:
+        front_end = _Client(
+            client, port, key, batch_size, options["people"], options["seed"], ids_file
+        )
+        warm_figures, _ = front_end.run_until(time.time() + warmup)
+        ready.wait()
+        go.wait()
+        time.sleep(max(0.0, start.value - time.time()))
+        figures, latencies = front_end.run_until(start.value + options["seconds"])
+    front_end.link.close()
+    results.put((client, figures, latencies, warm_figures["accepted"]))
 
 
 # --- the command -----------------------------------------------------------------------
@@ -177,6 +196,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seconds", type=float, default=60, help="Length of each phase.")
+        parser.add_argument(
+            "--warmup",
+            type=float,
+            default=10,
+            help="Seconds of traffic before each phase is measured (its events are audited too).",
+        )
         parser.add_argument("--clients", type=int, default=4)
         parser.add_argument("--batch", type=int, default=500, help="Events per batch.")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
@@ -271,15 +296,17 @@ class Command(BaseCommand):
         raise CommandError("gunicorn did not answer within 60 s")
 
     def _phase(self, name, assistant, key, port, batch_size, options) -> dict:
-        clients, seconds = options["clients"], options["seconds"]
+        clients, seconds, warmup = options["clients"], options["seconds"], options["warmup"]
         self.progress(
-            f"{name}: {clients} clients post {batch_size} event(s) per request for {seconds:g} s"
+            f"{name}: {clients} clients post {batch_size} event(s) per request for "
+            f"{warmup:g} s (warm-up), then for {seconds:g} s"
         )
         connection.close()  # the clients are forked; they must not share this connection
         results = multiprocessing.Queue()
+        ready, go = multiprocessing.Barrier(clients + 1), multiprocessing.Barrier(clients + 1)
+        start = multiprocessing.Value("d", 0.0)
         with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
             paths = [Path(folder) / f"client-{client}.ids" for client in range(clients)]
-            start_at = time.time() + 1
             processes = [
                 multiprocessing.Process(
                     target=run_client,
@@ -288,11 +315,9 @@ class Command(BaseCommand):
                         port,
                         key,
                         batch_size,
-                        options["people"],
-                        options["seed"],
-                        start_at,
-                        seconds,
+                        options,
                         str(paths[client]),
+                        (warmup, ready, go, start),
                         results,
                     ),
                 )
@@ -300,6 +325,14 @@ class Command(BaseCommand):
             ]
             for process in processes:
                 process.start()
+            ready.wait()
+            # A long-lived database has statistics of its tables; a new one gets them here,
+            # after the warm-up, instead of whenever autovacuum next wakes up.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            connection.close()
+            start.value = time.time() + 0.5
+            go.wait()
             reports = [results.get() for _ in processes]
             finished = time.time()
             for process in processes:
@@ -307,6 +340,7 @@ class Command(BaseCommand):
             acknowledged: list[str] = []
             for path in paths:
                 acknowledged.extend(path.read_text().split())
+        start_at = start.value
         elapsed = finished - start_at
         figures = {field: sum(report[1][field] for report in reports) for field in reports[0][1]}
         latencies = [latency for report in reports for latency in report[2]]
@@ -322,7 +356,9 @@ class Command(BaseCommand):
             f"{name}: {result['events_per_second']:,} events/s, p95 {result['p95_ms']} ms; "
             "checking the stored events"
         )
-        result["check"] = self._check(assistant, acknowledged, figures["accepted"])
+        warm_accepted = sum(report[3] for report in reports)
+        result["warmup_accepted"] = warm_accepted
+        result["check"] = self._check(assistant, acknowledged, figures["accepted"] + warm_accepted)
         return result
 
     def _check(self, assistant, acknowledged: list[str], accepted: int) -> dict:
@@ -380,7 +416,7 @@ class Command(BaseCommand):
         _recreate_database(url)
         argv = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_ingest"]
         argv.append("--on-bench-database")
-        for name in ("seconds", "clients", "batch", "workers", "people", "seed"):
+        for name in ("seconds", "warmup", "clients", "batch", "workers", "people", "seed"):
             argv.append(f"--{name}={options[name]}")
         env = os.environ | {"DATABASE_URL": url}
         try:
