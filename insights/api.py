@@ -126,6 +126,8 @@ def _header_problem(request: HttpRequest) -> tuple[int, str] | None:
     charset = request.content_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
         return 415, "Send the body in UTF-8."
+    if not request.META.get("CONTENT_LENGTH") and request.headers.get("Transfer-Encoding"):
+        return 400, "Send the body with a Content-Length header; chunked bodies are not read."
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -144,6 +144,12 @@ def test_identity_content_encoding_is_fine(post):
     assert post(body=body, HTTP_CONTENT_ENCODING="identity").status_code == 200
 
 
+def test_a_chunked_body_without_length_is_400_with_a_reason(post):
+    response = post(body=b"", HTTP_TRANSFER_ENCODING="chunked", CONTENT_LENGTH="")
+    _assert_json_error(response, 400)
+    assert "Content-Length" in response.json()["detail"]
+
+
 def test_only_post_is_answered(client, api_key, db):
     response = client.get(EVENTS_URL, HTTP_AUTHORIZATION=f"Bearer {api_key}")
     assert response.status_code == 405
