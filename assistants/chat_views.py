@@ -7,6 +7,7 @@ one request and the page reloads.
 """
 
 import logging
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
@@ -29,6 +30,18 @@ from assistants.services import NewMessage
 logger = logging.getLogger(__name__)
 
 MESSAGE_MAX_LENGTH = 8000
+
+# Apps that keep copies of a chat's text (feedback keeps each rated answer with its rating)
+# register a function here that forgets them; it runs in the transaction that deletes the
+# chat. The same inversion as `rollups.register_rebuilder`: assistants imports no app.
+_content_deletion_hooks: list[Callable[[Conversation], None]] = []
+
+
+def register_content_deletion_hook(hook: Callable[[Conversation], None]) -> None:
+    if hook not in _content_deletion_hooks:
+        _content_deletion_hooks.append(hook)
+
+
 # Conversations listed beside the chat, most recent first.
 SIDEBAR_CONVERSATIONS = 30
 
@@ -216,6 +229,8 @@ def conversation_delete(request, assistant_id: int, conversation_id: int):
         conversation.title = ""
         conversation.content_deleted_at = timezone.now()
         conversation.save(update_fields=["title", "content_deleted_at"])
+        for hook in _content_deletion_hooks:
+            hook(conversation)
     url = reverse("assistants:chat", args=[access.assistant.pk])
     if request.htmx:
         return push_url(

@@ -85,7 +85,7 @@ CROSS JOIN (VALUES ('user', interval '0'), ('assistant', interval '1 minute'),
 """
 
 _ANSWERS = """
-SELECT m.id, m.conversation_id, c.participant_id, m.created_at
+SELECT m.id, m.conversation_id, c.participant_id, m.created_at, m.content
 FROM assistants_message m JOIN assistants_conversation c ON c.id = m.conversation_id
 WHERE m.assistant_id = %s AND m.role = 'assistant'
 ORDER BY m.id
@@ -93,7 +93,7 @@ ORDER BY m.id
 
 _COPY_RATINGS = """
 COPY feedback_rating (assistant_id, message_id, conversation_id, participant_id, value,
-                      rated_at, comment, share_contact, contact_name, contact_email,
+                      rated_at, answer, comment, share_contact, contact_name, contact_email,
                       share_token, chat_shared_at, external_id, updated_at)
 FROM STDIN
 """
@@ -133,7 +133,7 @@ def _assistant(name: str, ratings: int, progress: Callable[[str], None]) -> Assi
         rng = random.Random(ratings)
         raw = cursor.cursor
         with raw.copy(_COPY_RATINGS) as copy:
-            for message_id, conversation_id, participant_id, answered_at in answers:
+            for message_id, conversation_id, participant_id, answered_at, content in answers:
                 rated_at = min(answered_at + timedelta(minutes=rng.randint(1, 600)), now)
                 value = "positive" if rng.random() < 0.7 else "negative"
                 comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
@@ -147,6 +147,7 @@ def _assistant(name: str, ratings: int, progress: Callable[[str], None]) -> Assi
                         participant_id,
                         value,
                         rated_at,
+                        content,
                         comment,
                         contact,
                         f"Person {participant_id}" if contact else "",

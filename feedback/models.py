@@ -29,6 +29,9 @@ class Rating(models.Model):
     value = models.CharField(max_length=10, choices=Value.choices)
     # When the current value was given: the day it counts on.
     rated_at = models.DateTimeField()
+    # The rated answer's text, kept with its rating so that the Feedback tab and its CSV
+    # read one table (messages never change); emptied when the chat is deleted.
+    answer = models.TextField(blank=True)
     comment = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
     share_contact = models.BooleanField(default=False)
     contact_name = models.CharField(max_length=150, blank=True)

@@ -173,7 +173,8 @@ def feedback_page(
     """One page of the ratings of one value given in the range, newest first, continuing
     after `after` (keyset: the cost is the same on the first page and the thousandth).
     Contact details only where shared; a deleted chat's answer comes back empty. One query
-    on the `rating_tab_by_value` index (or its with-comment twin)."""
+    on the `rating_tab_by_value` index (or its with-comment twin), joining only the page's
+    conversations."""
     first, after_last = date_range.bounds(assistant.tzinfo)
     ratings = Rating.objects.filter(
         assistant=assistant, value=value, rated_at__gte=first, rated_at__lt=after_last
@@ -187,7 +188,7 @@ def feedback_page(
     rows = list(
         ratings.order_by("-rated_at", "-id")
         .annotate(
-            answer=Substr("message__content", 1, ANSWER_EXCERPT + 1),
+            excerpt=Substr("answer", 1, ANSWER_EXCERPT + 1),
             deleted_at=F("conversation__content_deleted_at"),
         )
         .values_list(
@@ -197,7 +198,7 @@ def feedback_page(
             "comment",
             "contact_name",
             "contact_email",
-            "answer",
+            "excerpt",
             "deleted_at",
             "share_token",
         )[: size + 1]

@@ -72,7 +72,7 @@ WITH input AS (
 valid AS (
     -- An answer of this assistant, rated by the person whose conversation it is; an external
     -- id already stored is a retry.
-    SELECT i.*, m.conversation_id
+    SELECT i.*, m.conversation_id, m.content AS answer
     FROM input i
     JOIN assistants_message m
       ON m.id = i.message_id AND m.assistant_id = %(assistant)s AND m.role = 'assistant'
@@ -100,11 +100,11 @@ old AS (
 ),
 written AS (
     INSERT INTO feedback_rating AS r (
-        assistant_id, message_id, conversation_id, participant_id, value, rated_at, comment,
-        share_contact, contact_name, contact_email, share_token, chat_shared_at, external_id,
-        updated_at)
+        assistant_id, message_id, conversation_id, participant_id, value, rated_at, answer,
+        comment, share_contact, contact_name, contact_email, share_token, chat_shared_at,
+        external_id, updated_at)
     SELECT %(assistant)s, message_id, conversation_id, participant_id, value, rated_at,
-           comment, share_contact,
+           answer, comment, share_contact,
            CASE WHEN share_contact THEN contact_name ELSE '' END,
            CASE WHEN share_contact THEN contact_email ELSE '' END,
            CASE WHEN share_chat THEN gen_random_uuid() END,
@@ -305,3 +305,11 @@ def withdraw_shared_chat(*, rating: Rating, at: datetime) -> Rating:
         share_chat=False,
         at=at,
     )
+
+
+def forget_chat_text(conversation) -> None:
+    """A deleted chat takes its text with it: the rated answers' copies go, and its shared
+    chats stop being shared. The ratings stay, and so do their counts. One query."""
+    Rating.objects.filter(
+        assistant_id=conversation.assistant_id, conversation_id=conversation.pk
+    ).update(answer="", share_token=None, chat_shared_at=None)

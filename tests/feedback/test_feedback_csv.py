@@ -194,3 +194,15 @@ def test_an_outside_participants_feedback_is_exported_too(people, client_as, fro
     rate(assistant, answer, "positive", NOW - timedelta(hours=1), external_id="ev-1")
     _, body = export(client_as(people["editor"]), assistant, "")
     assert len(body.splitlines()) == 2
+
+
+def test_a_deleted_chat_leaves_its_rating_in_the_export_without_its_text(
+    people, client_as, shared_feedback
+):
+    client_as(people["user"]).post(
+        f"/assistants/{people['assistant'].pk}/chat/{shared_feedback.conversation_id}/delete/"
+    )
+    _, body = export(client_as(people["creator"]), people["assistant"], "")
+    (row,) = list(csv.DictReader(io.StringIO(body)))
+    assert row["rating"] == "negative" and row["comment"] == "Wrong menu name"
+    assert (row["chat_shared"], row["shared_chat_url"], row["rated_answer"]) == ("no", "", "")
