@@ -8,7 +8,7 @@ line ending of RFC 4180 and is gathered into chunks of about 256 kB.
 
 from collections.abc import Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 from psycopg import sql
 
 from assistants.csv_export import FORMULA_PREFIXES, csv_lines
@@ -30,28 +30,22 @@ CHUNK_BYTES = 256 * 1024
 FIRST_CHUNK_BYTES = 16 * 1024
 
 # assistants.csv_export.safe_cell in SQL: a cell a spreadsheet would run as a formula gets a
-# leading apostrophe. Empty text becomes NULL, written as an empty unquoted cell like the
-# Python writer does, instead of PostgreSQL's "" for an empty string.
-_FORMULA_START = ", ".join(
-    "E'{}'".format(p.replace("\t", "\\t").replace("\r", "\\r")) for p in FORMULA_PREFIXES
-)
+# leading apostrophe (`ascii` reads the first character's code without copying the text).
+# Empty text becomes NULL, written as an empty unquoted cell as the Python writer does,
+# instead of PostgreSQL's "".
+_FORMULA_CODES = ", ".join(str(ord(prefix)) for prefix in FORMULA_PREFIXES)
 
 
 def _safe(column: str) -> str:
     return (
-        f"NULLIF(CASE WHEN left({column}, 1) IN ({_FORMULA_START}) "
-        f"THEN '''' || {column} ELSE {column} END, '')"
+        f"CASE WHEN ascii({column}) IN ({_FORMULA_CODES}) THEN '''' || {column} "
+        f"ELSE NULLIF({column}, '') END"
     )
 
 
-# The time of the rating in the reporting zone with its UTC offset, as ISO 8601
-# (2026-11-20T14:05:09+01:00); the offset is the one in force at that instant (DST).
-_SUBMITTED_AT = """
-    to_char(r.rated_at AT TIME ZONE {tz}, 'YYYY-MM-DD"T"HH24:MI:SS')
-    || CASE WHEN offset_minutes < 0 THEN '-' ELSE '+' END
-    || lpad((abs(offset_minutes) / 60)::text, 2, '0') || ':'
-    || lpad((abs(offset_minutes) % 60)::text, 2, '0')
-"""
+# ISO 8601 with the UTC offset in force at that instant (2026-11-20T14:05:09+01:00): to_char
+# writes a time in the session's zone, which is the reporting zone around the COPY.
+_SUBMITTED_AT = """to_char(r.rated_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')"""
 
 _COPY = """
 COPY (
@@ -60,15 +54,10 @@ COPY (
            CASE WHEN r.share_token IS NOT NULL
                 THEN {shared_chat_base} || r.share_token::text || '/' END,
            {rated_answer}
-    -- One table, read in the order of the `rating_by_time` index: the first rows leave
-    -- at once, and nothing is sorted or joined (a rating keeps its answer's text, and
-    -- deleting a chat clears that copy and the shared chat).
+    -- One table, read in the order of the `rating_by_time` index: the first rows leave at
+    -- once, and nothing is sorted or joined (a rating keeps its answer's text, and deleting
+    -- a chat clears that copy and the shared chat).
     FROM feedback_rating r
-    CROSS JOIN LATERAL (
-        SELECT extract(epoch FROM (r.rated_at AT TIME ZONE {tz})
-                                  - (r.rated_at AT TIME ZONE 'UTC'))::int / 60
-               AS offset_minutes
-    ) extra
     WHERE r.assistant_id = {assistant} AND r.rated_at >= {first} AND r.rated_at < {after}
       AND ({value} IS NULL OR r.value = {value})
     ORDER BY r.rated_at DESC, r.id DESC
@@ -80,15 +69,13 @@ def copy_statement(
     *, assistant: Assistant, date_range: DateRange, value: str | None, shared_chat_base: str
 ) -> sql.Composed:
     first, after = date_range.bounds(assistant.tzinfo)
-    tz = sql.Literal(assistant.time_zone)
     return sql.SQL(_COPY).format(
-        submitted_at=sql.SQL(_SUBMITTED_AT).format(tz=tz),
+        submitted_at=sql.SQL(_SUBMITTED_AT),
         comment=sql.SQL(_safe("r.comment")),
         contact_name=sql.SQL(_safe("r.contact_name")),
         contact_email=sql.SQL(_safe("r.contact_email")),
         rated_answer=sql.SQL(_safe("r.answer")),
         shared_chat_base=sql.Literal(shared_chat_base),
-        tz=tz,
         assistant=sql.Literal(assistant.pk),
         first=sql.Literal(first),
         after=sql.Literal(after),
@@ -100,7 +87,7 @@ def feedback_csv_chunks(
     *, assistant: Assistant, date_range: DateRange, value: str | None, shared_chat_base: str
 ) -> Iterator[bytes]:
     """The CSV in chunks, newest rating first: the header at once, then the rows as
-    PostgreSQL sends them. One query (the COPY)."""
+    PostgreSQL sends them. Three queries: the session's zone in and out around the COPY."""
     yield next(csv_lines(FEEDBACK_CSV_HEADER, [])).encode()
     statement = copy_statement(
         assistant=assistant,
@@ -109,7 +96,20 @@ def feedback_csv_chunks(
         shared_chat_base=shared_chat_base,
     )
     connection.ensure_connection()
-    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+    with transaction.atomic(), connection.connection.cursor() as cursor:
+        # The reporting zone for `to_char`, inside this transaction only; the session's zone
+        # comes back after the COPY, or with the rollback if the download is cut short.
+        cursor.execute(
+            "SELECT current_setting('TimeZone'), set_config('TimeZone', %s, true)",
+            [assistant.time_zone],
+        )
+        (session_zone, _) = cursor.fetchone()
+        yield from _copy_rows(cursor, statement)
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [session_zone])
+
+
+def _copy_rows(cursor, statement: sql.Composed) -> Iterator[bytes]:
+    with cursor.copy(statement) as copy:
         chunk = bytearray()
         # The first rows go out soon; after them, chunks are large for throughput.
         limit = FIRST_CHUNK_BYTES
