@@ -23,7 +23,13 @@ from psycopg import errors as pg_errors
 from assistants import ratelimit
 from assistants import services as assistant_services
 from assistants.models import ApiKey
-from insights.ingest import MAX_EVENTS, EventBatch, store_events
+from insights.ingest import (
+    MAX_EVENTS,
+    EventBatch,
+    check_events,
+    check_json_body,
+    store_events,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -206,14 +212,17 @@ def post_events(request: HttpRequest):
     problem = _header_problem(request)
     if problem:
         return _error(request, *problem)
-    parsed = parse_body(request.read(MAX_BODY_BYTES + 1))
-    if isinstance(parsed, tuple):
-        return _error(request, *parsed)
+    raw = request.read(MAX_BODY_BYTES + 1)
+    now = timezone.now()
+    checked = check_json_body(raw, now=now) if len(raw) <= MAX_BODY_BYTES else None
+    if checked is None:
+        parsed = parse_body(raw)
+        if isinstance(parsed, tuple):
+            return _error(request, *parsed)
+        checked = check_events(parsed, now=now)
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            outcome = store_events(
-                assistant=api_key.assistant, raw_events=parsed, now=timezone.now()
-            )
+            outcome = store_events(assistant=api_key.assistant, checked=checked)
             break
         except OperationalError as error:
             if not _is_deadlock(error):

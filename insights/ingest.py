@@ -179,7 +179,7 @@ class EventBatch(BaseModel):
 
 
 _EVENT = TypeAdapter(Event)
-_EVENTS = TypeAdapter(list[Event])
+_BATCH = TypeAdapter(EventBatch)
 
 
 @dataclass(frozen=True)
@@ -227,21 +227,17 @@ def _sender_id(raw: object) -> str | None:
     return None
 
 
-def validate_events(
-    raw_events: Sequence[object], *, now: datetime
-) -> tuple[list[tuple[int, MessageEvent | FeedbackEvent]], list[EventError]]:
-    """Each event checked on its own: the valid ones with their index, and the errors."""
-    try:
-        # The common case, a batch without mistakes, is validated in one call.
-        parsed = list(enumerate(_EVENTS.validate_python(raw_events)))
-        errors: list[EventError] = []
-    except ValidationError:
-        parsed, errors = [], []
-        for index, raw in enumerate(raw_events):
-            try:
-                parsed.append((index, _EVENT.validate_python(raw)))
-            except ValidationError as error:
-                errors.append(EventError(index, _sender_id(raw), _describe(error)))
+@dataclass
+class CheckedBatch:
+    """The valid events of a batch with their index in it, and the errors of the others."""
+
+    valid: list[tuple[int, MessageEvent | FeedbackEvent]]
+    errors: list[EventError]
+
+
+def _refuse_future(
+    parsed: list[tuple[int, MessageEvent | FeedbackEvent]], errors: list[EventError], now
+) -> CheckedBatch:
     latest = now + MAX_CLOCK_AHEAD
     valid = []
     for index, event in parsed:
@@ -255,22 +251,43 @@ def validate_events(
             )
         else:
             valid.append((index, event))
-    return valid, errors
+    return CheckedBatch(valid, errors)
 
 
-def store_events(*, assistant: Assistant, raw_events: Sequence[object], now: datetime) -> Outcome:
-    """Check and store a batch of events for `assistant`, in one transaction.
+def check_json_body(raw: bytes, *, now: datetime) -> CheckedBatch | None:
+    """The common case, a body without a mistake, parsed and validated in one pass by
+    pydantic. None when anything in it is off: the caller then parses it with `json` and
+    checks the events one by one (`check_events`), to say exactly what is wrong."""
+    try:
+        batch = _BATCH.validate_json(raw)
+    except ValidationError:
+        return None
+    return _refuse_future(list(enumerate(batch.events)), [], now)
+
+
+def check_events(raw_events: Sequence[object], *, now: datetime) -> CheckedBatch:
+    """Each event of a parsed body checked on its own."""
+    parsed, errors = [], []
+    for index, raw in enumerate(raw_events):
+        try:
+            parsed.append((index, _EVENT.validate_python(raw)))
+        except ValidationError as error:
+            errors.append(EventError(index, _sender_id(raw), _describe(error)))
+    return _refuse_future(parsed, errors, now)
+
+
+def store_events(*, assistant: Assistant, checked: CheckedBatch) -> Outcome:
+    """Store the valid events of a checked batch for `assistant`, in one transaction.
 
     Returns how many were stored, how many were already stored (by an earlier request or
     earlier in this batch), and an error for each event refused. A constant number of queries
     whatever the batch size (about a dozen).
     """
-    valid, errors = validate_events(raw_events, now=now)
     messages: list[tuple[int, MessageEvent]] = []
     feedback: list[tuple[int, FeedbackEvent]] = []
-    for index, event in valid:
+    for index, event in checked.valid:
         (messages if isinstance(event, MessageEvent) else feedback).append((index, event))
-    outcome = Outcome(errors=errors)
+    outcome = Outcome(errors=list(checked.errors))
     with transaction.atomic():
         _store_messages(assistant, messages, outcome)
         _store_feedback(assistant, feedback, outcome)

@@ -11,6 +11,7 @@ with a recount from the raw events.
 Progress and a summary go to stderr, one JSON object to stdout. Only loopback traffic.
 """
 
+import collections
 import http.client
 import json
 import math
@@ -42,6 +43,9 @@ from insights.database import embedded_database_url
 
 DATABASE_NAME = "insights_bench_ingest"
 TARGET_EVENTS_PER_SECOND = 25_000
+# Requests built ahead of the measured window (more are built on the fly if it runs out).
+PREPARED_EVENTS_PER_SECOND = 2 * TARGET_EVENTS_PER_SECOND
+PREPARED_REQUESTS_PER_SECOND = 2_000
 # The simulated traffic starts on a Monday long enough ago that a minute of it stays in the
 # past (the API refuses events from the future).
 FIRST_DAY = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
@@ -131,12 +135,23 @@ class _Client:
         self.batch_size = batch_size
         self.acknowledged = ids_file
 
+        self.prepared: collections.deque = collections.deque()
+
+    def next_request(self) -> tuple[list[str], bytes]:
+        batch = [next(self.stream) for _ in range(self.batch_size)]
+        body = ('{"events":[' + ",".join(event for _, event in batch) + "]}").encode()
+        return [event_id for event_id, _ in batch], body
+
+    def prepare(self, requests: int) -> None:
+        """Build requests ahead, so that building them does not take the server's CPU while
+        it is measured (on one machine, client and server share the cores)."""
+        self.prepared.extend(self.next_request() for _ in range(requests))
+
     def run_until(self, deadline: float) -> tuple[dict, list[float]]:
         figures = {"sent": 0, "accepted": 0, "duplicates": 0, "refused": 0, "failed_requests": 0}
         latencies: list[float] = []
         while time.time() < deadline:
-            batch = [next(self.stream) for _ in range(self.batch_size)]
-            body = ('{"events":[' + ",".join(event for _, event in batch) + "]}").encode()
+            ids, body = self.prepared.popleft() if self.prepared else self.next_request()
             began = time.perf_counter()
             try:
                 self.link.request("POST", "/api/v1/events", body, self.headers)
@@ -149,7 +164,7 @@ class _Client:
                 figures["failed_requests"] += 1
                 continue
             latencies.append(time.perf_counter() - began)
-            figures["sent"] += len(batch)
+            figures["sent"] += len(ids)
             if response.status != 200:
                 figures["failed_requests"] += 1
                 continue
@@ -159,7 +174,7 @@ class _Client:
             figures["duplicates"] += answer["duplicates"]
             figures["refused"] += len(refused)
             self.acknowledged.writelines(
-                f"{event_id}\n" for index, (event_id, _) in enumerate(batch) if index not in refused
+                f"{event_id}\n" for index, event_id in enumerate(ids) if index not in refused
             )
         return figures, latencies
 
@@ -173,6 +188,8 @@ def run_client(client, port, key, batch_size, options, ids_path, timing, results
             client, port, key, batch_size, options["people"], options["seed"], ids_file
         )
         warm_figures, _ = front_end.run_until(time.time() + warmup)
+        rate = PREPARED_EVENTS_PER_SECOND if batch_size > 1 else PREPARED_REQUESTS_PER_SECOND
+        front_end.prepare(math.ceil(rate * options["seconds"] / options["clients"] / batch_size))
         ready.wait()
         go.wait()
         time.sleep(max(0.0, start.value - time.time()))
