@@ -184,9 +184,13 @@ def feedback_tab(request, assistant_id: int):
     base_query = f"{date_range.as_query()}{'&' + urlencode(kept) if kept else ''}"
 
     shown = [rating_filter] if rating_filter else ["positive", "negative"]
-    column_only = filters.value("column")
-    if column_only and request.htmx and column_only in shown:
-        shown = [column_only]
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    # "Show older" in one column asks for that column's next items only.
+    more_of = filters.value("column") if partial else None
+    if more_of in shown:
+        shown = [more_of]
+    else:
+        more_of = None
     counts = dict(
         zip(("positive", "negative"), selectors.feedback_counts(assistant, date_range), strict=True)
     )
@@ -232,9 +236,9 @@ def feedback_tab(request, assistant_id: int):
         + (f"&rating={rating_filter}" if rating_filter else ""),
     }
     template = "feedback/feedback_tab.html"
-    if column_only and request.htmx and not request.htmx.history_restore_request:
+    if more_of:
         response = render(request, f"{template}#more-items", context | {"column": columns[0]})
-    elif request.htmx and not request.htmx.history_restore_request:
+    elif partial:
         response = render(request, f"{template}#body", context)
     else:
         response = render(request, template, context)

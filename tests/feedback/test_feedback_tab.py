@@ -221,3 +221,14 @@ def test_a_rater_outside_the_app_appears_the_same_way(people, client_as):
     answer = chat_turn(assistant, someone, timezone.now() - timedelta(hours=1))
     rate(assistant, answer, "positive", timezone.now(), comment="From outside", external_id="e1")
     assert "From outside" in tab(client_as(people["creator"]), assistant).content.decode()
+
+
+def test_more_of_a_column_that_is_filtered_out_gets_the_whole_tab(people, client_as):
+    response = client_as(people["creator"]).get(
+        f"/assistants/{people['assistant'].pk}/insights/feedback/"
+        "?rating=negative&column=positive&positive_after=1764000000000000-5",
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert 'id="insights-body"' in body and 'data-testid="negative-feedback"' in body
+    assert 'data-testid="positive-feedback"' not in body
