@@ -622,10 +622,20 @@ def run(bench: Bench) -> dict:
         creators = dict(cursor.fetchall())
         # Counted now, so that they include rows other sections may have added since.
         counts = dataset_counts(cursor)
-        cursor.execute("SELECT count(*) FROM assistants_message WHERE assistant_id = %s", [largest])
-        (largest_messages,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE assistant_id <= %s), "
+            "count(*) FILTER (WHERE assistant_id = %s) FROM assistants_message",
+            [shape.assistants, largest],
+        )
+        own_messages, largest_messages = cursor.fetchone()
+    as_loaded = own_messages == shape.messages and largest_messages == sizes[largest - 1]
+    if not as_loaded:
+        bench.progress(
+            f"WARNING: the dataset's assistants now hold {own_messages:,} messages, the largest "
+            f"{largest_messages:,}: another section added some. --reload restores the shape."
+        )
     bench.state.update(
-        largest={"id": largest, "messages": sizes[largest - 1], "creator_id": creators[largest]},
+        largest={"id": largest, "messages": largest_messages, "creator_id": creators[largest]},
         empty={"id": empty, "messages": 0, "creator_id": creators[empty]},
     )
     active = [size for size in sizes if size]
@@ -636,6 +646,7 @@ def run(bench: Bench) -> dict:
         **{key: info[key] for key in ("copy_seconds", "foreign_keys") if key in info},
         "counts": counts,
         "shape": asdict(shape),
+        "messages_as_loaded": as_loaded,
         "assistants_with_messages": len(active),
         "largest_assistant": {"id": largest, "messages": largest_messages},
         "median_assistant_messages": sorted(active)[len(active) // 2],
