@@ -25,7 +25,7 @@ def _cases():
             yield pytest.param(url, method, role, status, id=f"{method} {url} as {role}")
 
 
-def _post_data(url: str, people) -> dict:
+def _post_data(url: str) -> dict:
     if url.endswith("/settings/"):
         return {
             "name": "Renamed",
@@ -44,10 +44,8 @@ def test_access_table(people, client_as, url, method, role, expected):
     assistant = people["assistant"]
     path = url.format(id=assistant.pk, member_id=people["user"].pk)
     client = client_as(people[role])
-    if method == "get":
-        response = client.get(path)
-    else:
-        response = client.post(path, _post_data(url, people))
+    data = _post_data(url) if method == "post" else {}
+    response = getattr(client, method)(path, data)
     if expected == LOGIN:
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/?next=")
