@@ -18,20 +18,26 @@ class ApiKeyForm(forms.Form):
     )
 
 
+# The new key waits in the session for the one page view that shows it, so that the
+# create form can redirect (a reload must not create another key).
+_NEW_KEY = "new_api_key"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request, assistant_id: int):
     access = get_assistant_for(request.user, assistant_id, need=Need.SHARE)
     assistant = access.assistant
     form = ApiKeyForm(request.POST or None)
-    new_key = created = None
     if request.method == "POST" and form.is_valid():
-        # Rendered straight away rather than redirected: the key must not be kept anywhere,
-        # not even for one page view in the session.
-        created, new_key = services.create_api_key(
+        created, key = services.create_api_key(
             assistant=assistant, name=form.cleaned_data["name"], created_by=request.user
         )
-        form = ApiKeyForm()
+        request.session[_NEW_KEY] = {"id": created.pk, "key": key}
+        return redirect("api_keys:list", assistant_id=assistant.pk)
+    keys = list(assistant.api_keys.select_related("created_by").order_by("-created_at"))
+    shown = request.session.pop(_NEW_KEY, None) if request.method == "GET" else None
+    created = next((k for k in keys if shown and k.pk == shown["id"]), None)
     response = render(
         request,
         "assistants/api_keys.html",
@@ -39,9 +45,9 @@ def api_keys(request, assistant_id: int):
             "access": access,
             "assistant": assistant,
             "form": form,
-            "new_key": new_key,
+            "new_key": shown["key"] if created else None,
             "created": created,
-            "keys": assistant.api_keys.select_related("created_by").order_by("-created_at"),
+            "keys": keys,
         },
     )
     add_never_cache_headers(response)

@@ -14,7 +14,7 @@ ROLES = ["creator", "editor", "user", "other", "anonymous"]
 # (url, method, expected for creator, editor, user, other, signed out)
 ACCESS_TABLE = [
     ("/assistants/{id}/api-keys/", "get", 200, 403, 404, 404, LOGIN),
-    ("/assistants/{id}/api-keys/", "post", 200, 403, 404, 404, LOGIN),
+    ("/assistants/{id}/api-keys/", "post", 302, 403, 404, 404, LOGIN),
     ("/assistants/{id}/api-keys/{key_id}/revoke/", "post", 302, 403, 404, 404, LOGIN),
 ]
 
@@ -50,7 +50,10 @@ def test_access_table(people, client_as, url, method, role, expected):
 def test_a_new_key_is_shown_once_with_a_copy_button_and_stored_hashed(people, client_as):
     assistant = people["assistant"]
     client = client_as(people["creator"])
-    response = client.post(f"/assistants/{assistant.pk}/api-keys/", {"name": "Support widget"})
+    response = client.post(
+        f"/assistants/{assistant.pk}/api-keys/", {"name": "Support widget"}, follow=True
+    )
+    assert response.redirect_chain == [(f"/assistants/{assistant.pk}/api-keys/", 302)]
     page = response.content.decode()
     key = re.search(r'id="new-api-key" value="([^"]+)"', page).group(1)
     assert 'data-copy="#new-api-key"' in page
