@@ -1,11 +1,12 @@
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 
 from assistants import services
+from assistants.timeframe import DateRange
 from feedback.export import FEEDBACK_CSV_HEADER
 from feedback.models import Rating
 from tests.factories import AssistantFactory, UserFactory, chat_turn, rate
@@ -207,3 +208,42 @@ def test_a_deleted_chat_leaves_its_rating_in_the_export_without_its_text(
     (row,) = list(csv.DictReader(io.StringIO(body)))
     assert row["rating"] == "negative" and row["comment"] == "Wrong menu name"
     assert (row["chat_shared"], row["shared_chat_url"], row["rated_answer"]) == ("no", "", "")
+
+
+def test_a_download_cut_short_leaves_the_connection_usable(people, frozen, monkeypatch):
+    from django.db import connection
+
+    from feedback import export
+    from feedback.export import feedback_csv_chunks
+
+    monkeypatch.setattr(export, "FIRST_CHUNK_BYTES", 1)
+    assistant = people["assistant"]
+    for _ in range(3):
+        answer = chat_turn(assistant, people["user"], NOW - timedelta(hours=2))
+        rate(assistant, answer, "positive", NOW - timedelta(hours=1))
+    chunks = feedback_csv_chunks(
+        assistant=assistant,
+        date_range=DateRange(date(2026, 11, 1), date(2026, 11, 24)),
+        value=None,
+        shared_chat_base="http://testserver/",
+    )
+    assert next(chunks).startswith(b"submitted_at,")
+    assert next(chunks).count(b"\r\n") == 1
+    chunks.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('TimeZone'), count(*) FROM feedback_rating")
+        assert cursor.fetchone() == ("UTC", 3)
+
+
+def test_a_failing_copy_is_an_error_not_a_stuck_connection(db):
+    import psycopg
+    from django.db import connection, transaction
+
+    from feedback.export import _copy_rows
+
+    with pytest.raises(psycopg.DatabaseError, match="division by zero"), transaction.atomic():
+        connection.ensure_connection()
+        list(_copy_rows(connection.connection, b"COPY (SELECT 1 / 0) TO STDOUT"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
