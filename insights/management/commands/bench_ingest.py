@@ -74,6 +74,16 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _cpu_jiffies() -> tuple[int, int] | None:
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat (Linux)."""
+    try:
+        fields = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def _timings_ms(samples: list[float]) -> dict:
     if not samples:
         return {"median_ms": None, "p95_ms": None, "requests": 0}
@@ -350,8 +360,11 @@ class Command(BaseCommand):
             connection.close()
             start.value = time.time() + 0.5
             go.wait()
+            time.sleep(max(0.0, start.value - time.time()))
+            cpu_before = _cpu_jiffies()
             reports = [results.get() for _ in processes]
             finished = time.time()
+            cpu_after = _cpu_jiffies()
             for process in processes:
                 process.join()
             acknowledged: list[str] = []
@@ -373,6 +386,13 @@ class Command(BaseCommand):
             f"{name}: {result['events_per_second']:,} events/s, p95 {result['p95_ms']} ms; "
             "checking the stored events"
         )
+        if cpu_before and cpu_after:
+            # The machine may be shared: how busy its cores were while this phase ran.
+            busy = cpu_after[0] - cpu_before[0]
+            result["machine_cpu_busy_percent"] = round(
+                100 * busy / max(1, cpu_after[1] - cpu_before[1]), 1
+            )
+        result["load_average_1min"] = round(os.getloadavg()[0], 2)
         warm_accepted = sum(report[3] for report in reports)
         result["warmup_accepted"] = warm_accepted
         result["check"] = self._check(assistant, acknowledged, figures["accepted"] + warm_accepted)
@@ -417,7 +437,8 @@ class Command(BaseCommand):
                 f"requests/s, median {phase['median_ms']} ms, p95 {phase['p95_ms']} ms); "
                 f"acknowledged {check['acknowledged']:,}, stored {check['stored']:,}, "
                 f"lost {check['lost']}, doubled {check['doubled']}, counters equal a recount: "
-                f"{'yes' if check['counters_equal_recount'] else 'NO'}"
+                f"{'yes' if check['counters_equal_recount'] else 'NO'}; machine CPU busy "
+                f"{phase.get('machine_cpu_busy_percent', '?')}%, load {phase['load_average_1min']}"
             )
         target = report["target"]
         self.progress(
