@@ -2,64 +2,77 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.core.management import call_command
 from playwright.sync_api import expect
 
-from assistants import services
+from assistants.models import Assistant, UsageTotals
+from assistants.timeframe import today_in
+from insights.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.pages import sign_in
-from tests.factories import PASSWORD, add_messages
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+CHARTS = ("chart-active-users", "chart-conversations", "chart-messages", "chart-satisfaction")
 
 
 @pytest.fixture
-def busy_assistant(people):
-    assistant = people["assistant"]
-    now = timezone.now()
-    for days_ago in range(0, 20, 2):
-        conversation = services.start_conversation(assistant=assistant, user=people["user"])
-        moment = now - timedelta(days=days_ago, hours=1)
-        add_messages(
-            assistant,
-            conversation,
-            ("user", moment),
-            ("assistant", moment + timedelta(seconds=5)),
-        )
-    services.update_configuration(
-        assistant=assistant, changed_by=people["creator"], instructions="Answer kindly."
-    )
-    return assistant
+def demo_assistant(transactional_db):
+    call_command("seed_demo", "--days=60", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return Assistant.objects.get(name="Travel Planner")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_creator_opens_usage_insights_and_exports(
-    page, live_server, people, busy_assistant, console_errors
+    page, live_server, demo_assistant, console_errors
 ):
-    sign_in(page, live_server, "creator", PASSWORD)
-    page.get_by_role("link", name=busy_assistant.name).click()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server, "creator", DEMO_PASSWORD)
+    page.get_by_role("link", name="Travel Planner").click()
     page.get_by_role("button", name="More options").click()
     page.get_by_role("menuitem", name="Usage Insights").click()
 
-    for chart_id in ("chart-active-users", "chart-conversations", "chart-messages"):
+    for chart_id in CHARTS:
         page.locator(f"#{chart_id} .main-svg").first.wait_for()
-    assert page.get_by_test_id("total-messages").inner_text() == "20"
-    page.set_viewport_size({"width": 1280, "height": 1400})
+    totals = UsageTotals.objects.get(assistant=demo_assistant)
+    expect(page.get_by_test_id("total-messages")).to_have_text(f"{totals.messages:,}")
+    expect(
+        page.get_by_role("heading", name="Before and after configuration changes")
+    ).to_be_visible()
     DOCS.mkdir(exist_ok=True)
     page.screenshot(path=str(DOCS / "analytics-tab.png"), full_page=True)
 
+    # A preset swaps the panel and pushes its URL.
     page.get_by_role("link", name="Last 7 days").click()
     page.wait_for_url("**/insights/?start=*")
     expect(page.locator(".chip.active")).to_have_text("Last 7 days")
     page.locator("#chart-messages .main-svg").first.wait_for()
 
+    # A custom range too.
+    today = today_in(demo_assistant.tzinfo)
+    start = today - timedelta(days=13)
+    page.get_by_label("From").fill(start.isoformat())
+    page.get_by_label("to", exact=True).fill(today.isoformat())
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(f"**/insights/?start={start.isoformat()}&end={today.isoformat()}")
+    expect(page.locator(".range-note")).to_contain_text("14 days")
+    custom_url = page.url
+
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export CSV").click()
-    lines = Path(download_info.value.path()).read_text().splitlines()
+    download = download_info.value
+    assert download.suggested_filename == f"travel-planner-analytics-{start}-to-{today}.csv"
+    lines = Path(download.path()).read_text().splitlines()
     assert lines[0].startswith("date,active_users,conversations,messages")
-    assert len(lines) == 1 + 7
+    assert len(lines) == 1 + 14
 
+    # Back goes to the previous timeframe, then to the default one.
     page.go_back()
-    page.wait_for_url("**/insights/")
+    expect(page.locator(".chip.active")).to_have_text("Last 7 days")
+    page.go_back()
     expect(page.locator(".chip.active")).to_have_text("Last 30 days")
+    page.locator("#chart-active-users .main-svg").first.wait_for()
+
+    # Loading a shared URL shows the same view.
+    page.goto(custom_url)
+    expect(page.locator(".range-note")).to_contain_text("14 days")
     page.locator("#chart-active-users .main-svg").first.wait_for()
     assert console_errors == []

@@ -212,7 +212,7 @@ class Command(BaseCommand):
         participants = list(Participant.objects.filter(assistant=assistant).order_by("id"))
         tz = assistant.tzinfo
         today = timezone.now().astimezone(tz).date()
-        change_day = today - timedelta(days=min(38, days // 2))
+        change_day = today - timedelta(days=min(20, days // 2))
         for offset in tqdm(range(days, -1, -1), desc=spec.name, unit="day"):
             day = today - timedelta(days=offset)
             self._seed_day(assistant, participants, day, day >= change_day, spec, rng)
