@@ -146,6 +146,15 @@ class FeedbackItem:
     def contact_shared(self) -> bool:
         return bool(self.contact_name or self.contact_email)
 
+    # Formatted here rather than with the `date` filter: forty of them a page.
+    @property
+    def when_iso(self) -> str:
+        return self.rated_at.isoformat(timespec="seconds")
+
+    @property
+    def when_label(self) -> str:
+        return self.rated_at.strftime("%b %-d, %Y · %H:%M")
+
 
 @dataclass(frozen=True)
 class FeedbackPage:

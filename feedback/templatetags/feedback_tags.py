@@ -55,5 +55,7 @@ def rating_controls(context, message, ratings: ChatRatings | None) -> dict:
 
 @register.filter
 def answer_text(markdown_text: str) -> str:
-    """An answer's words without Markdown markup, for the Feedback tab's excerpts."""
-    return markdown_to_text(markdown_text)
+    """An answer's words without Markdown markup, at most 300 characters, for the Feedback
+    tab's excerpts."""
+    text = markdown_to_text(markdown_text)
+    return text if len(text) <= 300 else text[:299].rstrip() + "…"
