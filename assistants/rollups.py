@@ -50,9 +50,12 @@ _APPLY_NEW_MESSAGES = f"""
 WITH new AS (
     SELECT m.id, m.conversation_id, c.participant_id, m.role, m.created_at,
            {_LOCAL_DAY % "m.created_at"} AS day
-    FROM assistants_message m
+    -- Joined on the batch's ids so the plan is primary-key look-ups even when the table's
+    -- statistics are stale (a filter on ANY(ids) was planned as a scan of the assistant).
+    FROM unnest(%(ids)s::bigint[]) AS batch(id)
+    JOIN assistants_message m ON m.id = batch.id
     JOIN assistants_conversation c ON c.id = m.conversation_id
-    WHERE m.assistant_id = %(assistant)s AND m.id = ANY(%(ids)s)
+    WHERE m.assistant_id = %(assistant)s
 ),
 conv_before AS (
     SELECT c.id, c.first_message_at AS old_first, b.first_at, b.last_at
