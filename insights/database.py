@@ -71,9 +71,14 @@ def bench_database_url() -> str:
 def stop_embedded() -> None:
     if not (EMBEDDED_DATA_DIR / "postmaster.pid").exists():
         return
-    import pgserver
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
 
-    pgserver.get_server(EMBEDDED_DATA_DIR, cleanup_mode="stop").cleanup()
+        server = pgserver.get_server(EMBEDDED_DATA_DIR, cleanup_mode=None)
+    # pg_ctl directly: pgserver only stops the server when no other process it has seen
+    # still holds a handle, and it remembers processes that have long exited.
+    pgserver.pg_ctl(["-w", "stop"], pgdata=EMBEDDED_DATA_DIR, user=server.system_user)
 
 
 if __name__ == "__main__":
