@@ -240,6 +240,7 @@ class Command(BaseCommand):
                         assistant=assistant,
                         participant=participant,
                         title=rng.choice(EXCHANGES)[0][:60],
+                        created_at=start,
                     )
                 )
                 plans.append((start, rng.randint(1, 4)))
