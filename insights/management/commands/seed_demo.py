@@ -235,33 +235,40 @@ class Command(BaseCommand):
                 )
                 if start > now:
                     continue
+                opening = rng.choice(EXCHANGES)
                 conversations.append(
                     Conversation(
                         assistant=assistant,
                         participant=participant,
-                        title=rng.choice(EXCHANGES)[0][:60],
+                        title=opening[0][:60],
                         created_at=start,
                     )
                 )
-                plans.append((start, rng.randint(1, 4)))
+                plans.append((start, [opening, *rng.choices(EXCHANGES, k=rng.randint(0, 3))]))
         Conversation.objects.bulk_create(conversations)
         messages = []
         for conversation, (start, exchanges) in zip(conversations, plans, strict=True):
             moment = start
-            for _ in range(exchanges):
-                question, answer = rng.choice(EXCHANGES)
+            for question, answer in exchanges:
                 messages.append(NewMessage(conversation.pk, "user", question, moment))
                 moment += timedelta(seconds=rng.randint(3, 20))
                 messages.append(NewMessage(conversation.pk, "assistant", answer, moment))
                 moment += timedelta(seconds=rng.randint(30, 300))
         stored = services.record_messages(assistant=assistant, messages=messages)
-        self._rate_some_answers(assistant, [pk for pk, _ in stored], after_change, rng)
+        participants = {conversation.pk: conversation.participant for conversation in conversations}
+        self._rate_some_answers(
+            assistant, [pk for pk, _ in stored], participants, after_change, rng
+        )
 
-    def _rate_some_answers(self, assistant, message_ids, after_change, rng) -> None:
+    def _rate_some_answers(
+        self, assistant, message_ids, participants: dict, after_change, rng
+    ) -> None:
         """About one answer in eight gets a rating; more of them positive after the change."""
+        # No joins: the people come from `participants` ({conversation id: participant}), and
+        # a join planned on the still empty tables' statistics can take minutes.
         answers = (
             Message.objects.filter(pk__in=message_ids, role="assistant")
-            .select_related("conversation__participant__user")
+            .values_list("pk", "conversation_id", "created_at", named=True)
             .order_by("pk")
         )
         ratings = []
@@ -270,12 +277,13 @@ class Command(BaseCommand):
             if rng.random() > 0.12:
                 continue
             positive = rng.random() < (0.8 if after_change else 0.6)
-            person = answer.conversation.participant.user
+            participant = participants[answer.conversation_id]
+            person = participant.user
             share_contact = rng.random() < 0.25
             ratings.append(
                 NewRating(
                     message_id=answer.pk,
-                    participant_id=answer.conversation.participant_id,
+                    participant_id=participant.pk,
                     value="positive" if positive else "negative",
                     rated_at=min(now, answer.created_at + timedelta(seconds=rng.randint(20, 600))),
                     comment=rng.choice(PRAISE if positive else COMPLAINTS),
