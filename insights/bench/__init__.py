@@ -11,6 +11,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
 
 @dataclass(frozen=True)
 class Target:
@@ -59,3 +63,31 @@ def timings_ms(samples: list[float]) -> dict:
         "p95_ms": round(p95 * 1000, 2),
         "runs": len(ordered),
     }
+
+
+def _get(client: Client, url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}, not 200")
+    return response
+
+
+def time_pages(pages: list[dict], *, warmups: int, runs: int) -> None:
+    """Time every page `runs` times, taking turns, so that a change in the machine's load
+    (other processes) weighs on all of them alike. Adds `page` figures to each."""
+    for page in pages:
+        for _ in range(warmups):
+            _get(page["client"], page["url"])
+    samples: list[list[float]] = [[] for _ in pages]
+    for _ in range(runs):
+        for page, page_samples in zip(pages, samples, strict=True):
+            started = time.perf_counter()
+            _get(page["client"], page["url"])
+            page_samples.append(time.perf_counter() - started)
+    for page, page_samples in zip(pages, samples, strict=True):
+        with CaptureQueriesContext(connection) as queries:
+            response = _get(page["client"], page["url"])
+        page["page"] = timings_ms(page_samples) | {
+            "queries": len(queries),
+            "bytes": len(response.content),
+        }

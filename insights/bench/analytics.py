@@ -11,12 +11,11 @@ import time
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assistants.models import Assistant, DailyUsage, UsageTotals
 from assistants.timeframe import DateRange, today_in
-from insights.bench import Bench, timings_ms
+from insights.bench import Bench, time_pages, timings_ms
 
 RANGES = (90, 365)
 PAGE_TARGET_MS = 30
@@ -97,34 +96,6 @@ def time_naive(assistant: Assistant, date_range: DateRange, *, runs: int) -> dic
         "queries": 3,
         "matches_rollups": figures == rollup_figures(assistant, date_range),
     }
-
-
-def _get(client: Client, url: str):
-    response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}, not 200")
-    return response
-
-
-def time_pages(pages: list[dict], *, warmups: int, runs: int) -> None:
-    """Time every page `runs` times, taking turns, so that a change in the machine's load
-    (other processes) weighs on all of them alike. Adds `page` figures to each."""
-    for page in pages:
-        for _ in range(warmups):
-            _get(page["client"], page["url"])
-    samples: list[list[float]] = [[] for _ in pages]
-    for _ in range(runs):
-        for page, page_samples in zip(pages, samples, strict=True):
-            started = time.perf_counter()
-            _get(page["client"], page["url"])
-            page_samples.append(time.perf_counter() - started)
-    for page, page_samples in zip(pages, samples, strict=True):
-        with CaptureQueriesContext(connection) as queries:
-            response = _get(page["client"], page["url"])
-        page["page"] = timings_ms(page_samples) | {
-            "queries": len(queries),
-            "bytes": len(response.content),
-        }
 
 
 def run(bench: Bench) -> dict:
