@@ -108,3 +108,23 @@ class TimeframeForm(forms.Form):
             prefix = "" if field == "__all__" else f"{field}: "
             messages.extend(prefix + str(error) for error in errors)
         return " ".join(messages)
+
+
+def wants_partial(request) -> bool:
+    """An htmx swap gets only the tab body; a direct load or a history restore the page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def timeframe_context(access, form: TimeframeForm, *, tab: str, tab_url: str) -> dict:
+    """What the assistant header, the tab bar and the timeframe control of both tabs need;
+    `access` is the viewer's `AssistantAccess`."""
+    return {
+        "access": access,
+        "assistant": access.assistant,
+        "tab": tab,
+        "tab_url": tab_url,
+        "form": form,
+        "date_range": form.date_range(),
+        "presets": presets(form.today),
+        "time_zone": access.assistant.time_zone,
+    }

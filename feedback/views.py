@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assistants import ratelimit
 from assistants.backends.markdown import render_markdown
 from assistants.selectors import Need, get_assistant_for
-from assistants.timeframe import TimeframeForm, presets, today_in
+from assistants.timeframe import TimeframeForm, timeframe_context, today_in, wants_partial
 from feedback import selectors, services
 from feedback.export import feedback_csv_chunks
 from feedback.forms import (
@@ -184,7 +184,7 @@ def feedback_tab(request, assistant_id: int):
     base_query = f"{date_range.as_query()}{'&' + urlencode(kept) if kept else ''}"
 
     shown = [rating_filter] if rating_filter else ["positive", "negative"]
-    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    partial = wants_partial(request)
     # "Show older" in one column asks for that column's next items only.
     more_of = filters.value("column") if partial else None
     if more_of in shown:
@@ -215,15 +215,7 @@ def feedback_tab(request, assistant_id: int):
                 "continued": after is not None,
             }
         )
-    context = {
-        "access": access,
-        "assistant": assistant,
-        "tab": "feedback",
-        "tab_url": tab_url,
-        "form": form,
-        "date_range": date_range,
-        "presets": presets(form.today),
-        "time_zone": assistant.time_zone,
+    context = timeframe_context(access, form, tab="feedback", tab_url=tab_url) | {
         "extra_query": f"&{urlencode(kept)}" if kept else "",
         "extra_fields": kept,
         "filters": filters,

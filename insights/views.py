@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from assistants.csv_export import streaming_csv_response
 from assistants.selectors import Need, get_assistant_for
-from assistants.timeframe import TimeframeForm, presets, today_in
+from assistants.timeframe import TimeframeForm, timeframe_context, today_in, wants_partial
 from insights import charts
 from insights.comparison import compare_around_changes
 from insights.selectors import all_time_totals, configuration_changes, daily_figures
@@ -25,25 +25,6 @@ ANALYTICS_CSV_HEADER = (
     "positive_feedback",
     "negative_feedback",
 )
-
-
-def wants_partial(request) -> bool:
-    """An htmx swap gets only the tab body; a direct load or a history restore the page."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def timeframe_context(access, form: TimeframeForm, *, tab: str, tab_url: str) -> dict:
-    """What the assistant header, the tab bar and the timeframe control need."""
-    return {
-        "access": access,
-        "assistant": access.assistant,
-        "tab": tab,
-        "tab_url": tab_url,
-        "form": form,
-        "date_range": form.date_range(),
-        "presets": presets(form.today),
-        "time_zone": access.assistant.time_zone,
-    }
 
 
 def _chart(chart_id: str, title: str, figure: dict) -> dict:
