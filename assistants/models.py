@@ -199,9 +199,12 @@ class Message(models.Model):
         ASSISTANT = "assistant", "Assistant"
 
     # Indexed by message_by_conversation and message_by_time, which it leads; one index
-    # fewer to write per message.
+    # fewer to write per message. No constraint in the database either: a message's
+    # assistant is always its conversation's (`record_messages` inserts through a join on
+    # the conversation, whose own key checks the assistant), and checking it again would
+    # cost a look-up per message at every commit of a batch.
     assistant = models.ForeignKey(
-        Assistant, on_delete=models.CASCADE, related_name="+", db_index=False
+        Assistant, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"

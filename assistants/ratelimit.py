@@ -3,10 +3,10 @@
 import math
 from datetime import timedelta
 
-from django.db import connection
 from django.utils import timezone
 
 from assistants.models import RateLimitWindow
+from assistants.sql import bulk_cursor
 
 _HIT = f"""
 INSERT INTO {RateLimitWindow._meta.db_table} AS w (key, window_start, hits)
@@ -25,7 +25,7 @@ def hit(key: str, *, limit: int, per_seconds: int) -> int | None:
     now = timezone.now()
     epoch = math.floor(now.timestamp())
     window_start = now - timedelta(seconds=epoch % per_seconds, microseconds=now.microsecond)
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(_HIT, {"key": key, "window_start": window_start})
         (hits,) = cursor.fetchone()
     if hits <= limit:

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.db import connection
 
+from assistants.sql import bulk_cursor
+
 # Other apps that keep per-assistant counters register a rebuild here (see feedback.apps), so
 # `rebuild` and a change of reporting time zone recompute them too without this app
 # importing them.
@@ -32,7 +34,7 @@ def lock_counters(assistant_ids: Sequence[int]) -> None:
 
     Locks are taken in id order, so two writers never deadlock. One query.
     """
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO assistants_usagetotals (assistant_id, users, conversations, messages)
@@ -134,7 +136,7 @@ def apply_new_messages(*, assistant_id: int, time_zone: str, message_ids: Sequen
     if not message_ids:
         return
     lock_counters([assistant_id])
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(
             _APPLY_NEW_MESSAGES,
             {"assistant": assistant_id, "tz": time_zone, "ids": list(message_ids)},

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from assistants import rollups
@@ -25,6 +25,7 @@ from assistants.models import (
     Participant,
     UsageTotals,
 )
+from assistants.sql import bulk_cursor
 
 
 @transaction.atomic
@@ -151,7 +152,9 @@ RETURNING id, external_id
 """
 
 
-@transaction.atomic
+# No savepoint: a failure aborts the caller's transaction anyway, and the events API calls this
+# once per request.
+@transaction.atomic(savepoint=False)
 def record_messages(
     *, assistant: Assistant, messages: Sequence[NewMessage]
 ) -> list[tuple[int, str | None]]:
@@ -166,7 +169,7 @@ def record_messages(
     for message in messages:
         if timezone.is_naive(message.created_at):
             raise ValueError("message times must be aware datetimes")
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(
             _INSERT_MESSAGES,
             {
@@ -199,7 +202,7 @@ def ensure_participants(*, assistant: Assistant, external_ids: Iterable[str]) ->
         SELECT external_id, id FROM assistants_participant
         WHERE assistant_id = %s AND external_id = ANY(%s::text[])
     """
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(select, [assistant.pk, wanted])
         found = dict(cursor.fetchall())
         missing = [external_id for external_id in wanted if external_id not in found]
@@ -243,7 +246,7 @@ def ensure_conversations(
     if not by_id:
         return {}
     wanted = sorted(by_id)
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO assistants_conversation

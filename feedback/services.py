@@ -12,11 +12,12 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from assistants import rollups
 from assistants.models import Assistant
+from assistants.sql import bulk_cursor
 from feedback.models import COMMENT_MAX_LENGTH, Rating
 
 VALUES = (Rating.Value.POSITIVE, Rating.Value.NEGATIVE)
@@ -178,7 +179,7 @@ def _upsert(
         if problem:
             raise ValueError(problem)
     rollups.lock_counters([assistant.pk])
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(
             _UPSERT_RATINGS,
             {

@@ -23,6 +23,9 @@ def database_config() -> dict:
         url = embedded_database_url()
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     config["ENGINE"] = "django.db.backends.postgresql"
+    # Statements sent through `assistants.sql.bulk_cursor` are prepared on their fifth run on
+    # a connection, so PostgreSQL plans them once; Django's own cursors never prepare.
+    config.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
     return config
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -30,6 +30,7 @@ from pydantic import (
 from assistants import services as assistant_services
 from assistants.models import Assistant, Message
 from assistants.services import NewConversation, NewMessage
+from assistants.sql import bulk_cursor
 from feedback import services as feedback_services
 from feedback.models import COMMENT_MAX_LENGTH, Rating
 from feedback.services import NewRating, rating_problem
@@ -314,7 +315,7 @@ def _store_messages(
     events = _first_of_each_id(events, outcome)
     if not events:
         return
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         # One array parameter rather than an IN list of up to 1000.
         cursor.execute(
             "SELECT external_id FROM assistants_message "

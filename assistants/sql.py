@@ -1,0 +1,32 @@
+"""A cursor for the write path's large, fixed SQL statements (bulk inserts, rollup folds).
+
+Django's cursors quote every parameter into the SQL text in Python, and PostgreSQL then
+parses and plans that text anew each time. For a batch of the events API that means
+quoting arrays of hundreds of values and planning statements of a dozen joins, on every
+request. `bulk_cursor` sends the parameters apart from the statement (arrays go in binary),
+and psycopg prepares a statement once it has run a few times on a connection (the
+`prepare_threshold` database option), so PostgreSQL keeps its plan. The ORM keeps Django's
+default cursor.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.utils import CursorWrapper
+
+
+@contextmanager
+def bulk_cursor() -> Iterator[CursorWrapper]:
+    """Like `connection.cursor()` (same transaction, query logging and error wrapping),
+    with parameters bound by the server."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        cursor = connection.make_debug_cursor(raw)
+    else:
+        cursor = connection.make_cursor(raw)
+    with cursor:
+        yield cursor
