@@ -3,8 +3,9 @@
 Django's cursors quote every parameter into the SQL text in Python, and PostgreSQL then
 parses and plans that text anew each time. For a batch of the events API that means
 quoting arrays of hundreds of values and planning statements of a dozen joins, on every
-request. `bulk_cursor` sends the parameters apart from the statement (arrays go in binary),
-and psycopg prepares a statement once it has run a few times on a connection (the
+request. `bulk_cursor` sends the parameters apart from the statement, lists in PostgreSQL's
+binary array format (which psycopg writes an order of magnitude faster than the quoted text
+form), and psycopg prepares a statement once it has run a few times on a connection (the
 `prepare_threshold` database option), so PostgreSQL keeps its plan. The ORM keeps Django's
 default cursor.
 """
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.backends.utils import CursorWrapper
+from psycopg.types.array import ListBinaryDumper
 
 
 @contextmanager
@@ -24,6 +26,7 @@ def bulk_cursor() -> Iterator[CursorWrapper]:
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw = ServerBindingCursor(connection.connection)
+    raw.adapters.register_dumper(list, ListBinaryDumper)
     if connection.queries_logged:
         cursor = connection.make_debug_cursor(raw)
     else:
