@@ -5,9 +5,9 @@ parses and plans that text anew each time. For a batch of the events API that me
 quoting arrays of hundreds of values and planning statements of a dozen joins, on every
 request. `bulk_cursor` sends the parameters apart from the statement, lists in PostgreSQL's
 binary array format (which psycopg writes an order of magnitude faster than the quoted text
-form), and psycopg prepares a statement once it has run a few times on a connection (the
-`prepare_threshold` database option), so PostgreSQL keeps its plan. The ORM keeps Django's
-default cursor.
+form), and psycopg prepares each statement at its first run on a connection, with a
+generic plan (`insights.database` sets both), so PostgreSQL plans it once. The ORM keeps
+Django's default cursor.
 """
 
 from collections.abc import Iterator

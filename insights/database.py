@@ -23,9 +23,14 @@ def database_config() -> dict:
         url = embedded_database_url()
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     config["ENGINE"] = "django.db.backends.postgresql"
-    # Statements sent through `assistants.sql.bulk_cursor` are prepared on their fifth run on
-    # a connection, so PostgreSQL plans them once; Django's own cursors never prepare.
-    config.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+    options = config.setdefault("OPTIONS", {})
+    # Statements sent through `assistants.sql.bulk_cursor` are prepared at their first run
+    # on a connection (Django's own cursors never prepare), and prepared statements get a
+    # generic plan: look-ups by key whatever the table's statistics say of one assistant.
+    # Planned for each run instead, they were planned from the statistics, which can be
+    # days old for a busy new assistant, and became scans of all of its messages.
+    options.setdefault("prepare_threshold", 0)
+    options.setdefault("options", "-c plan_cache_mode=force_generic_plan")
     return config
 
 
