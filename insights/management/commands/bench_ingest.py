@@ -6,7 +6,8 @@ same events one per request (to a second assistant, so they are new there too). 
 is shaped like real use: each simulated person chats about ten messages a day, in one or two
 conversations, and the days follow each other. Afterwards the ids that the clients saw
 acknowledged are compared with the stored ones (none lost, none doubled), and the counters
-with a recount from the raw events.
+with a recount from the raw events. Last, batches are stored in this process step by step
+(`insights.bench.ingest_breakdown`), to show where a batch's time goes.
 
 Progress and a summary go to stderr, one JSON object to stdout. Only loopback traffic.
 """
@@ -17,14 +18,12 @@ import json
 import math
 import multiprocessing
 import os
-import random
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,6 +38,8 @@ from psycopg import sql
 
 from assistants import rollups, services
 from assistants.models import DailyActiveUser, DailyUsage, Message, UsageTotals
+from insights.bench import ingest_breakdown
+from insights.bench.ingest_traffic import batch_body, traffic
 from insights.database import embedded_database_url
 
 DATABASE_NAME = "insights_bench_ingest"
@@ -46,26 +47,6 @@ TARGET_EVENTS_PER_SECOND = 25_000
 # Requests built ahead of the measured window (more are built on the fly if it runs out).
 PREPARED_EVENTS_PER_SECOND = 2 * TARGET_EVENTS_PER_SECOND
 PREPARED_REQUESTS_PER_SECOND = 2_000
-# The simulated traffic starts on a Monday long enough ago that a minute of it stays in the
-# past (the API refuses events from the future).
-FIRST_DAY = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
-DAY = 86_400
-SENTENCES = [
-    "Can you help me plan a weekend in Lisbon?",
-    "Sure. Day one: Alfama and the castle in the morning, Belém in the afternoon.",
-    "What does the refund policy say about damaged parcels?",
-    "Damaged parcels are refunded in full within 14 days once you send a photo.",
-    "Summarise this paragraph in two sentences, please.",
-    "Here is a shorter version that keeps the two main points and drops the example.",
-    "Why does my test fail only on the CI server?",
-    "Most likely the CI machine runs in UTC while your laptop uses your local time zone; "
-    "the test builds a date from the local clock.",
-    "Thanks!",
-    "You are welcome. Anything else?",
-    "Write a polite reminder about the unpaid invoice from March.",
-    "Hello, a quick reminder that invoice 2024-031 from March is still open. Could you "
-    "let us know when we can expect the payment? Thank you.",
-]
 
 
 def _free_port() -> int:
@@ -99,42 +80,6 @@ def _timings_ms(samples: list[float]) -> dict:
 # --- the clients (separate processes; they never touch the database) -------------------
 
 
-def traffic(client: int, people: int, seed: int):
-    """Endless (id, event JSON) of one front end's people, day after day, in time order.
-
-    Each person has one conversation of ten messages on half of the days, and two of six and
-    four on the others: ten messages a day on average, alternating person and assistant.
-    """
-    rng = random.Random(seed * 1000 + client)
-    contents = [json.dumps(sentence) for sentence in SENTENCES]
-    sequence = 0
-    day = 0
-    while True:
-        start = FIRST_DAY + day * DAY
-        day_events = []
-        for person in range(people):
-            user = f"c{client}-u{person}"
-            for length in (10,) if rng.random() < 0.5 else (6, 4):
-                conversation = f"c{client}-d{day}-p{person}-{length}"
-                moment = start + rng.uniform(0, DAY - 3600)
-                for turn in range(length):
-                    moment += rng.uniform(2, 240)
-                    day_events.append((moment, conversation, user, turn))
-        day_events.sort()
-        for moment, conversation, user, turn in day_events:
-            sequence += 1
-            event_id = f"c{client}-m{sequence}"
-            role = "user" if turn % 2 == 0 else "assistant"
-            content = contents[(2 * rng.randrange(len(SENTENCES) // 2)) + (turn % 2)]
-            stamp = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
-            yield (
-                event_id,
-                f'{{"type":"message","id":"{event_id}","conversation":"{conversation}",'
-                f'"user":"{user}","role":"{role}","timestamp":"{stamp}","content":{content}}}',
-            )
-        day += 1
-
-
 class _Client:
     """One front end: posts its traffic in requests of `batch_size` events."""
 
@@ -149,8 +94,7 @@ class _Client:
 
     def next_request(self) -> tuple[list[str], bytes]:
         batch = [next(self.stream) for _ in range(self.batch_size)]
-        body = ('{"events":[' + ",".join(event for _, event in batch) + "]}").encode()
-        return [event_id for event_id, _ in batch], body
+        return [event_id for event_id, _ in batch], batch_body(batch)
 
     def prepare(self, requests: int) -> None:
         """Build requests ahead, so that building them does not take the server's CPU while
@@ -235,6 +179,13 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=2000, help="Simulated people per client.")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument(
+            "--breakdown-batches",
+            type=int,
+            default=300,
+            help="Batches stored in this process, step by step, to show where a batch's time "
+            "goes (0 skips it).",
+        )
+        parser.add_argument(
             "--keep", action="store_true", help="Keep the bench database after the run."
         )
         parser.add_argument("--on-bench-database", action="store_true", help="(internal)")
@@ -275,6 +226,8 @@ class Command(BaseCommand):
         finally:
             server.terminate()
             server.wait(timeout=30)
+        if options["breakdown_batches"]:
+            report["breakdown"] = self._breakdown(creator, options)
         batches = report["batches"]
         report["target"] = {
             "events_per_second": batches["events_per_second"],
@@ -427,6 +380,20 @@ class Command(BaseCommand):
         )
         return check
 
+    def _breakdown(self, creator, options) -> dict:
+        batches = options["breakdown_batches"]
+        self.progress(f"breakdown: {batches} batches of {options['batch']} in this process")
+        assistant = services.create_assistant(
+            creator=creator, name="Bench breakdown", time_zone="Europe/Paris"
+        )
+        return ingest_breakdown.run(
+            assistant=assistant,
+            batches=batches,
+            warmup=max(1, batches // 5),
+            batch_size=options["batch"],
+            seed=options["seed"],
+        )
+
     def _summary(self, report: dict) -> None:
         for name in ("batches", "one_per_request"):
             phase = report[name]
@@ -439,6 +406,13 @@ class Command(BaseCommand):
                 f"lost {check['lost']}, doubled {check['doubled']}, counters equal a recount: "
                 f"{'yes' if check['counters_equal_recount'] else 'NO'}; machine CPU busy "
                 f"{phase.get('machine_cpu_busy_percent', '?')}%, load {phase['load_average_1min']}"
+            )
+        if "breakdown" in report:
+            breakdown = report["breakdown"]
+            steps = ", ".join(f"{name} {ms}" for name, ms in breakdown["store_steps_ms"].items())
+            self.progress(
+                f"breakdown, ms per batch of {breakdown['events_per_batch']}: validate "
+                f"{breakdown['validate_ms']}, store {breakdown['store_ms']} ({steps})"
             )
         target = report["target"]
         self.progress(
@@ -454,8 +428,9 @@ class Command(BaseCommand):
         _recreate_database(url)
         argv = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_ingest"]
         argv.append("--on-bench-database")
-        for name in ("seconds", "warmup", "clients", "batch", "workers", "people", "seed"):
-            argv.append(f"--{name}={options[name]}")
+        names = ("seconds", "warmup", "clients", "batch", "workers", "people", "seed")
+        for name in (*names, "breakdown_batches"):
+            argv.append(f"--{name.replace('_', '-')}={options[name]}")
         env = os.environ | {"DATABASE_URL": url}
         try:
             returncode = subprocess.run(argv, env=env, check=False).returncode
