@@ -19,7 +19,6 @@ import math
 import multiprocessing
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,7 @@ from psycopg import sql
 
 from assistants import rollups, services
 from assistants.models import DailyActiveUser, DailyUsage, Message, UsageTotals
-from insights.bench import ingest_breakdown
+from insights.bench import ingest_breakdown, timings_ms
 from insights.bench.ingest_traffic import batch_body, traffic
 from insights.database import embedded_database_url
 
@@ -65,15 +64,15 @@ def _cpu_jiffies() -> tuple[int, int] | None:
     return sum(fields) - idle, sum(fields)
 
 
-def _timings_ms(samples: list[float]) -> dict:
-    if not samples:
+def _timings_ms(latencies: list[float]) -> dict:
+    """`timings_ms` of the request times, also when no request got an answer."""
+    if not latencies:
         return {"median_ms": None, "p95_ms": None, "requests": 0}
-    ordered = sorted(samples)
-    p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    figures = timings_ms(latencies)
     return {
-        "median_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(p95 * 1000, 2),
-        "requests": len(ordered),
+        "median_ms": figures["median_ms"],
+        "p95_ms": figures["p95_ms"],
+        "requests": len(latencies),
     }
 
 
