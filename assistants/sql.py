@@ -1,4 +1,5 @@
-"""A cursor for the write path's large, fixed SQL statements (bulk inserts, rollup folds).
+"""A cursor for the fixed SQL statements that run on every write (bulk inserts, rollup folds,
+the rate limit's count).
 
 Django's cursors quote every parameter into the SQL text in Python, and PostgreSQL then
 parses and plans that text anew each time. For a batch of the events API that means
