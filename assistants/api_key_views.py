@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assistants import services
+from assistants import selectors, services
 from assistants.selectors import Need, get_assistant_for
 
 
@@ -35,7 +35,7 @@ def api_keys(request, assistant_id: int):
         )
         request.session[_NEW_KEY] = {"id": created.pk, "key": key}
         return redirect("api_keys:list", assistant_id=assistant.pk)
-    keys = list(assistant.api_keys.select_related("created_by").order_by("-created_at"))
+    keys = selectors.api_keys_of(assistant)
     shown = request.session.pop(_NEW_KEY, None) if request.method == "GET" else None
     created = next((k for k in keys if shown and k.pk == shown["id"]), None)
     response = render(

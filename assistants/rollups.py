@@ -12,21 +12,12 @@ Writers of one assistant's counters are serialised by a row lock on its `UsageTo
 conversation's first message?" exact under concurrent writers.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
-from assistants.sql import bulk_cursor
-
-# Other apps that keep per-assistant counters register a rebuild here (see feedback.apps), so
-# `rebuild` and a change of reporting time zone recompute them too without this app
-# importing them.
-_extra_rebuilders: list[Callable[[Sequence[int]], None]] = []
-
-
-def register_rebuilder(rebuild_counters: Callable[[Sequence[int]], None]) -> None:
-    if rebuild_counters not in _extra_rebuilders:
-        _extra_rebuilders.append(rebuild_counters)
+from assistants import hooks
+from assistants.lib.sql import bulk_cursor
 
 
 def lock_counters(assistant_ids: Sequence[int]) -> None:
@@ -242,5 +233,6 @@ def rebuild(assistant_ids: Iterable[int]) -> None:
     with connection.cursor() as cursor:
         for statement in _REBUILD_STATEMENTS:
             cursor.execute(statement, {"ids": ids})
-    for rebuild_counters in _extra_rebuilders:
+    # Other apps' counters (registered in `assistants.hooks`), in the same transaction.
+    for rebuild_counters in hooks.rebuilders():
         rebuild_counters(ids)

@@ -8,7 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from assistants.models import Assistant, ConfigurationVersion, Conversation, Membership, Message
+from assistants.models import (
+    ApiKey,
+    Assistant,
+    ConfigurationVersion,
+    Conversation,
+    Membership,
+    Message,
+)
 
 
 class Role(enum.StrEnum):
@@ -119,3 +126,14 @@ def chat_messages(conversation: Conversation, *, limit: int = CHAT_WINDOW) -> li
     """The conversation's latest `limit` messages, oldest first. One query."""
     latest = conversation.messages.order_by("-created_at", "-id")[:limit]
     return list(reversed(latest))
+
+
+def chat_message(conversation: Conversation, message_id: int) -> Message:
+    """One message of the conversation (one the view has just stored). One query."""
+    return conversation.messages.get(pk=message_id)
+
+
+def api_keys_of(assistant: Assistant) -> list[ApiKey]:
+    """The assistant's API keys, revoked ones too, newest first, with who made them. One
+    query."""
+    return list(assistant.api_keys.select_related("created_by").order_by("-created_at"))

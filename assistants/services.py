@@ -5,6 +5,7 @@ both call it, and it keeps the usage counters exact in the same transaction.
 """
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from assistants import rollups
+from assistants import hooks, rollups, selectors
+from assistants.backends import ChatTurn, ReplyError, backend_for
+from assistants.lib.sql import bulk_cursor
 from assistants.models import (
     CONFIGURATION_FIELDS,
     ApiKey,
@@ -22,10 +25,12 @@ from assistants.models import (
     ConfigurationVersion,
     Conversation,
     Membership,
+    Message,
     Participant,
     UsageTotals,
 )
-from assistants.sql import bulk_cursor
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -188,6 +193,104 @@ def record_messages(
         message_ids=[message_id for message_id, _ in stored],
     )
     return stored
+
+
+# --- The in-app chat ------------------------------------------------------------------------
+
+
+def _title(content: str) -> str:
+    words = " ".join(content.split())
+    return words if len(words) <= 60 else words[:59].rstrip() + "…"
+
+
+@transaction.atomic
+def send_message(
+    *,
+    assistant: Assistant,
+    user: AbstractBaseUser,
+    conversation: Conversation | None,
+    content: str,
+) -> tuple[Conversation, int]:
+    """Store a person's message in their conversation (a new one, titled by the message, when
+    `conversation` is None) and count it, in one transaction. Returns the conversation and the
+    new message's id. The answer is asked for separately (`answer_last_question`), so a slow
+    or failing backend never loses what the person wrote."""
+    if conversation is None:
+        conversation = start_conversation(assistant=assistant, user=user, title=_title(content))
+    ((message_id, _),) = record_messages(
+        assistant=assistant,
+        messages=[
+            NewMessage(
+                conversation_id=conversation.pk,
+                role=Message.Role.USER,
+                content=content,
+                created_at=timezone.now(),
+            )
+        ],
+    )
+    return conversation, message_id
+
+
+@transaction.atomic
+def record_answer(
+    *, assistant: Assistant, conversation: Conversation, content: str
+) -> Message | None:
+    """Store the backend's answer to the conversation's last question and count it. None when
+    that question already has its answer: two requests may answer at once (a double click,
+    two tabs), and the first one's answer stays. The conversation's row lock orders them."""
+    Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
+    latest = conversation.messages.order_by("-created_at", "-id").first()
+    if latest is None or latest.role != Message.Role.USER:
+        return None
+    ((answer_id, _),) = record_messages(
+        assistant=assistant,
+        messages=[
+            NewMessage(
+                conversation_id=conversation.pk,
+                role=Message.Role.ASSISTANT,
+                content=content,
+                created_at=max(timezone.now(), latest.created_at),
+            )
+        ],
+    )
+    return Message.objects.get(pk=answer_id)
+
+
+def answer_last_question(
+    *, assistant: Assistant, conversation: Conversation
+) -> Message | ReplyError | None:
+    """Ask the assistant's backend about the conversation's last question and store its
+    answer. Returns the answer, the error the person should see, or None when the last message
+    already has its answer. The backend is called outside any transaction: it may take as
+    long as its time-out, and no lock is held meanwhile."""
+    thread = selectors.chat_messages(conversation)
+    if not thread or thread[-1].role != Message.Role.USER:
+        return None
+    history = [ChatTurn(role=m.role, content=m.content) for m in thread]
+    try:
+        content = backend_for(assistant.model).reply(
+            instructions=assistant.instructions, history=history
+        )
+    except ReplyError as error:
+        return error
+    except Exception:
+        # A backend bug must not turn into a 500 and hide the message the person wrote.
+        logger.exception("reply backend failed for assistant %s", assistant.pk)
+        return ReplyError("The assistant could not answer because of an unexpected error.")
+    return record_answer(assistant=assistant, conversation=conversation, content=content)
+
+
+@transaction.atomic
+def delete_chat_content(*, assistant: Assistant, conversation: Conversation) -> None:
+    """Erase a chat's text: its messages' content, its title, and every copy other apps keep
+    (`hooks.register_content_eraser`), in one transaction. Messages and ratings keep counting:
+    the figures are history, and deleting a chat never rewrites them."""
+    Message.objects.filter(assistant=assistant, conversation=conversation).update(content="")
+    conversation.title = ""
+    conversation.content_deleted_at = timezone.now()
+    conversation.save(update_fields=["title", "content_deleted_at"])
+    for erase in hooks.content_erasers():
+        erase(conversation)
 
 
 def ensure_participants(*, assistant: Assistant, external_ids: Iterable[str]) -> dict[str, int]:

@@ -110,11 +110,6 @@ class TimeframeForm(forms.Form):
         return " ".join(messages)
 
 
-def wants_partial(request) -> bool:
-    """An htmx swap gets only the tab body; a direct load or a history restore the page."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def timeframe_context(access, form: TimeframeForm, *, tab: str, tab_url: str) -> dict:
     """What the assistant header, the tab bar and the timeframe control of both tabs need;
     `access` is the viewer's `AssistantAccess`."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assistants import chat_views, views
+from assistants import api_key_views, chat_views, views
 
 app_name = "assistants"
 
@@ -36,4 +36,11 @@ urlpatterns += [
         chat_views.conversation_delete,
         name="conversation_delete",
     ),
+]
+
+# The creator's API keys, under /assistants/<id>/api-keys/ in their own namespace `api_keys`
+# (included by insights.urls, beside the events API they are for).
+api_key_patterns = [
+    path("", api_key_views.api_keys, name="list"),
+    path("<int:key_id>/revoke/", api_key_views.api_key_revoke, name="revoke"),
 ]

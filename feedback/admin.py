@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assistants.admin_paging import ReadOnlyEventAdmin
+from assistants.lib.admin import ReadOnlyEventAdmin
 from feedback.models import DailyFeedback, Rating
 
 

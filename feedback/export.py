@@ -13,7 +13,7 @@ import psycopg
 from django.db import connection, transaction
 from psycopg import pq, sql
 
-from assistants.csv_export import FORMULA_PREFIXES, csv_lines
+from assistants.lib.csv_stream import FORMULA_PREFIXES, csv_lines
 from assistants.models import Assistant
 from assistants.timeframe import DateRange
 
@@ -31,7 +31,7 @@ FEEDBACK_CSV_HEADER = (
 CHUNK_BYTES = 256 * 1024
 FIRST_CHUNK_BYTES = 16 * 1024
 
-# assistants.csv_export.safe_cell in SQL: a cell a spreadsheet would run as a formula gets a
+# assistants.lib.csv_stream.safe_cell in SQL: a cell a spreadsheet would run as a formula gets a
 # leading apostrophe (`ascii` reads the first character's code without copying the text).
 # Empty text becomes NULL, written as an empty unquoted cell as the Python writer does,
 # instead of PostgreSQL's "".

@@ -1,7 +1,7 @@
 """Rebuilding the daily feedback counters from the ratings.
 
 `feedback.services` keeps `DailyFeedback` exact as ratings arrive; this recomputes it, and
-is registered with `assistants.rollups.register_rebuilder` (see `FeedbackConfig.ready`), so
+is registered with `assistants.hooks.register_rebuilder` (see `FeedbackConfig.ready`), so
 `rebuild_insights` and a change of reporting time zone recompute feedback too. Both ways
 write the same rows: one per day that has ratings, none for a day without.
 """

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assistants import rollups
+from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant
-from assistants.sql import bulk_cursor
 from feedback.models import COMMENT_MAX_LENGTH, Rating
 
 VALUES = (Rating.Value.POSITIVE, Rating.Value.NEGATIVE)

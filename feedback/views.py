@@ -9,15 +9,15 @@ from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpRespo
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from assistants import ratelimit
-from assistants.backends.markdown import render_markdown
+from assistants.lib import ratelimit
+from assistants.lib.htmx import render_page_or_partial, render_partial, wants_partial
+from assistants.lib.markup import render_markdown
 from assistants.selectors import Need, get_assistant_for
-from assistants.timeframe import TimeframeForm, timeframe_context, today_in, wants_partial
+from assistants.timeframe import TimeframeForm, timeframe_context, today_in
 from feedback import selectors, services
 from feedback.export import feedback_csv_chunks
 from feedback.forms import (
@@ -229,13 +229,8 @@ def feedback_tab(request, assistant_id: int):
     }
     template = "feedback/feedback_tab.html"
     if more_of:
-        response = render(request, f"{template}#more-items", context | {"column": columns[0]})
-    elif partial:
-        response = render(request, f"{template}#body", context)
-    else:
-        response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+        return render_partial(request, template, "more-items", context | {"column": columns[0]})
+    return render_page_or_partial(request, template, "body", context)
 
 
 @login_required

@@ -20,8 +20,8 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from psycopg import errors as pg_errors
 
-from assistants import ratelimit
 from assistants import services as assistant_services
+from assistants.lib import ratelimit
 from assistants.models import ApiKey
 from insights.ingest import (
     MAX_EVENTS,

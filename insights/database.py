@@ -24,7 +24,7 @@ def database_config() -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     config["ENGINE"] = "django.db.backends.postgresql"
     options = config.setdefault("OPTIONS", {})
-    # Statements sent through `assistants.sql.bulk_cursor` are prepared at their first run
+    # Statements sent through `assistants.lib.sql.bulk_cursor` are prepared at their first run
     # on a connection (Django's own cursors never prepare), and prepared statements get a
     # generic plan: look-ups by key whatever the table's statistics say of one assistant.
     # Planned for each run instead, they were planned from the statistics, which can be

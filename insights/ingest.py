@@ -28,9 +28,9 @@ from pydantic import (
 )
 
 from assistants import services as assistant_services
+from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant, Message
 from assistants.services import NewConversation, NewMessage
-from assistants.sql import bulk_cursor
 from feedback import services as feedback_services
 from feedback.models import COMMENT_MAX_LENGTH, Rating
 from feedback.services import NewRating, rating_problem

@@ -85,6 +85,29 @@ def daily_figures(assistant: Assistant, date_range: DateRange) -> list[DayFigure
     return figures
 
 
+@dataclass(frozen=True)
+class RangeTotals:
+    """Sums over the days of a range, and its busiest day."""
+
+    conversations: int
+    messages: int
+    peak_day: date | None  # the day with the most active users; None when nobody was active
+    peak_active_users: int
+
+
+def range_totals(days: list[DayFigures]) -> RangeTotals:
+    """Conversations and messages of the range, and its busiest day (no query: from the days
+    `daily_figures` returned)."""
+    peak = max(days, key=lambda day: day.active_users, default=None)
+    busy = peak is not None and peak.active_users > 0
+    return RangeTotals(
+        conversations=sum(day.conversations for day in days),
+        messages=sum(day.messages for day in days),
+        peak_day=peak.day if busy else None,
+        peak_active_users=peak.active_users if busy else 0,
+    )
+
+
 def configuration_changes(assistant: Assistant, date_range: DateRange) -> list[ConfigurationChange]:
     """Configuration changes made within the range (not the creation), oldest first. One
     query."""

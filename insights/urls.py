@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from assistants import api_key_views
+from assistants.urls import api_key_patterns
 from feedback import views as feedback_views
 from insights import api_docs, views
 from insights.api import api
@@ -13,11 +13,6 @@ insights_patterns = [
     path("feedback/", feedback_views.feedback_tab, name="feedback"),
     path("feedback.csv", feedback_views.feedback_csv, name="feedback_csv"),
     path("shared-chats/<uuid:token>/", feedback_views.shared_chat, name="shared_chat"),
-]
-
-api_key_patterns = [
-    path("", api_key_views.api_keys, name="list"),
-    path("<int:key_id>/revoke/", api_key_views.api_key_revoke, name="revoke"),
 ]
 
 urlpatterns = [

@@ -2,18 +2,22 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
-from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from assistants.csv_export import streaming_csv_response
+from assistants.lib.csv_stream import streaming_csv_response
+from assistants.lib.htmx import render_page_or_partial
 from assistants.selectors import Need, get_assistant_for
-from assistants.timeframe import TimeframeForm, timeframe_context, today_in, wants_partial
+from assistants.timeframe import TimeframeForm, timeframe_context, today_in
 from insights import charts
 from insights.comparison import compare_around_changes
-from insights.selectors import all_time_totals, configuration_changes, daily_figures
+from insights.selectors import (
+    all_time_totals,
+    configuration_changes,
+    daily_figures,
+    range_totals,
+)
 
 ANALYTICS_CSV_HEADER = (
     "date",
@@ -43,11 +47,7 @@ def analytics(request, assistant_id: int):
     tab_url = reverse("insights:analytics", args=[assistant.pk])
     context = timeframe_context(access, form, tab="analytics", tab_url=tab_url) | {
         "totals": all_time_totals(assistant),
-        "range_totals": {
-            "conversations": sum(day.conversations for day in days),
-            "messages": sum(day.messages for day in days),
-            "peak_active_users": max(days, key=lambda day: day.active_users),
-        },
+        "range_totals": range_totals(days),
         "changes": changes,
         "comparisons": compare_around_changes(days, changes),
         "charts": [
@@ -69,10 +69,7 @@ def analytics(request, assistant_id: int):
             ),
         ],
     }
-    template = "insights/analytics.html"
-    response = render(request, f"{template}#body" if wants_partial(request) else template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_page_or_partial(request, "insights/analytics.html", "body", context)
 
 
 @login_required

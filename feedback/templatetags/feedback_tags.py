@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django import template
 
-from assistants.backends.markdown import markdown_to_text
+from assistants.lib.markup import markdown_to_text
 from feedback import selectors
 from feedback.forms import DetailsForm, details_initial
 from feedback.models import Rating

@@ -5,7 +5,7 @@ import time
 
 from django.db import connection, transaction
 
-from assistants import rollups
+from assistants import hooks, rollups
 from insights.bench import Bench
 
 REBUILD_TARGET_SECONDS = 120
@@ -68,7 +68,7 @@ def run(bench: Bench) -> dict:
         "assistants": len(ids),
         "rollups_were_empty": rows_before == 0,
         "other_apps_rebuilders": [
-            f"{rebuild.__module__}.{rebuild.__qualname__}" for rebuild in rollups._extra_rebuilders
+            f"{rebuild.__module__}.{rebuild.__qualname__}" for rebuild in hooks.rebuilders()
         ],
         "daily_usage_rows": daily_usage,
         "daily_active_user_rows": daily_active_users,

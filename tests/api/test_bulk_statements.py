@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assistants.sql import bulk_cursor
+from assistants.lib.sql import bulk_cursor
 from tests.api.conftest import feedback, message
 from tests.api.helpers import counters, recounted
 

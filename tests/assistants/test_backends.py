@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from assistants.backends import ChatTurn, ReplyError, backend_for
-from assistants.backends.markdown import render_markdown
 from assistants.backends.offline import OfflineBackend
 from assistants.backends.openai_compatible import OpenAICompatibleBackend
+from assistants.lib.markup import render_markdown
 
 
 class FakeModelServer(BaseHTTPRequestHandler):
@@ -166,7 +166,7 @@ def test_markdown_is_rendered_then_cleaned_by_an_allow_list(markdown_text, kept,
 
 
 def test_an_excerpt_keeps_the_words_and_drops_the_markup():
-    from assistants.backends.markdown import markdown_to_text
+    from assistants.lib.markup import markdown_to_text
 
     text = (
         "# Steps\nOpen **Settings** → [Account](https://x.test) and `reset`.\n> Note\n- snake_case"

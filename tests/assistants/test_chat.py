@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assistants import chat_views
+from assistants import services
 from assistants.backends import ReplyError
 from assistants.models import Conversation, DailyUsage, Message, UsageTotals
 from tests.assistants.test_backends import model_server  # noqa: F401 — a fixture
@@ -35,7 +35,7 @@ class Failing:
 @pytest.fixture
 def failing_backend(monkeypatch):
     def use(error):
-        monkeypatch.setattr(chat_views, "backend_for", lambda model: Failing(error))
+        monkeypatch.setattr(services, "backend_for", lambda model: Failing(error))
 
     return use
 

@@ -1,6 +1,6 @@
 import time_machine
 
-from assistants import ratelimit
+from assistants.lib import ratelimit
 
 
 def test_requests_past_the_limit_get_the_seconds_left(db):

@@ -6,7 +6,7 @@ import pytest
 from django.http import StreamingHttpResponse
 
 from assistants import services
-from assistants.csv_export import csv_lines, safe_cell
+from assistants.lib.csv_stream import csv_lines, safe_cell
 from tests.factories import AssistantFactory, UserFactory, add_messages
 
 HEADER = (

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from assistants.lib.sql import bulk_cursor
 from assistants.models import RateLimitWindow
-from assistants.sql import bulk_cursor
 
 _HIT = f"""
 INSERT INTO {RateLimitWindow._meta.db_table} AS w (key, window_start, hits)
