@@ -16,6 +16,40 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 1830
 
 
+class By:
+    """How the days of a range are bucketed: calendar days, weeks starting on Monday, or
+    calendar months, all in the reporting zone."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    CHOICES = (DAY, WEEK, MONTH)
+
+
+# The Analytics tab's bucket when none is asked for (SPEC §4); the CSV always defaults to days.
+DAY_BUCKETS_UP_TO = 92
+WEEK_BUCKETS_UP_TO = 731
+
+
+def default_bucket(length: int) -> str:
+    if length <= DAY_BUCKETS_UP_TO:
+        return By.DAY
+    return By.WEEK if length <= WEEK_BUCKETS_UP_TO else By.MONTH
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Consecutive days of a range: one day, or the part of a week or month inside it (the
+    first and last buckets are clipped to the range, so buckets add up to the range)."""
+
+    start: date
+    end: date
+
+    @property
+    def length(self) -> int:
+        return (self.end - self.start).days + 1
+
+
 @dataclass(frozen=True)
 class DateRange:
     start: date
@@ -40,6 +74,32 @@ class DateRange:
     def days(self) -> list[date]:
         """Every day of the range, oldest first (for drawing empty days as 0)."""
         return [self.start + timedelta(days=offset) for offset in range(self.length)]
+
+    def previous(self) -> "DateRange":
+        """The period of the same length that ends the day before this one starts."""
+        return DateRange(
+            start=self.start - timedelta(days=self.length), end=self.start - timedelta(days=1)
+        )
+
+    def buckets(self, by: str) -> list[Bucket]:
+        """The range cut into days, weeks (Monday to Sunday) or calendar months, oldest first,
+        the first and last clipped to the range."""
+        if by == By.DAY:
+            return [Bucket(day, day) for day in self.days()]
+        buckets = []
+        start = self.start
+        while start <= self.end:
+            if by == By.WEEK:
+                end = start + timedelta(days=6 - start.weekday())
+            elif by == By.MONTH:
+                following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+                end = following - timedelta(days=1)
+            else:
+                raise ValueError(f"unknown bucket {by!r}")
+            end = min(end, self.end)
+            buckets.append(Bucket(start, end))
+            start = end + timedelta(days=1)
+        return buckets
 
     def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """[first instant, instant after the last day) in `tz`; DST-correct, aware."""

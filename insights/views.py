@@ -9,9 +9,11 @@ from django.views.decorators.http import require_GET
 from assistants.lib.csv_stream import streaming_csv_response
 from assistants.lib.htmx import render_page_or_partial
 from assistants.selectors import Need, get_assistant_for
-from assistants.timeframe import TimeframeForm, timeframe_context, today_in
+from assistants.timeframe import timeframe_context, today_in
 from insights import charts
+from insights.cards import Card
 from insights.comparison import compare_around_changes
+from insights.forms import AnalyticsForm
 from insights.selectors import (
     all_time_totals,
     configuration_changes,
@@ -40,13 +42,16 @@ def _chart(chart_id: str, title: str, figure: dict) -> dict:
 def analytics(request, assistant_id: int):
     access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
     assistant = access.assistant
-    form = TimeframeForm(request.GET, today=today_in(assistant.tzinfo))
+    form = AnalyticsForm(request.GET, today=today_in(assistant.tzinfo))
     date_range = form.date_range()
     days = daily_figures(assistant, date_range)
     changes = configuration_changes(assistant, date_range)
     tab_url = reverse("insights:analytics", args=[assistant.pk])
+    # The row of cards for the timeframe; each section of the tab adds its own.
+    timeframe_cards: list[Card] = []
     context = timeframe_context(access, form, tab="analytics", tab_url=tab_url) | {
         "totals": all_time_totals(assistant),
+        "timeframe_cards": timeframe_cards,
         "range_totals": range_totals(days),
         "changes": changes,
         "comparisons": compare_around_changes(days, changes),
@@ -76,7 +81,7 @@ def analytics(request, assistant_id: int):
 @require_GET
 def analytics_csv(request, assistant_id: int):
     assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
-    form = TimeframeForm(request.GET, today=today_in(assistant.tzinfo))
+    form = AnalyticsForm(request.GET, today=today_in(assistant.tzinfo), csv=True)
     if not form.is_valid():
         return HttpResponseBadRequest(form.error_text(), content_type="text/plain; charset=utf-8")
     date_range = form.date_range()

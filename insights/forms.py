@@ -1,0 +1,39 @@
+"""The Analytics tab's query string: the timeframe, how it is bucketed and which source."""
+
+from django import forms
+
+from assistants.timeframe import By, TimeframeForm, default_bucket
+
+
+class Source:
+    """Where a conversation came from: the in-app chat, or the events API (a conversation
+    with the sender's own `external_id`)."""
+
+    ALL = "all"
+    APP = "app"
+    API = "api"
+    CHOICES = (ALL, APP, API)
+    LABELS = {ALL: "All sources", APP: "In-app chat", API: "Events API"}
+
+
+class AnalyticsForm(TimeframeForm):
+    """`?start=&end=[&by=day|week|month][&source=all|app|api]`. `by` defaults to the tab's
+    choice for the range's length (`csv=True`: always days); `source` to all."""
+
+    by = forms.ChoiceField(required=False, choices=[(b, b) for b in By.CHOICES])
+    source = forms.ChoiceField(required=False, choices=[(s, s) for s in Source.CHOICES])
+
+    def __init__(self, data, *, today, csv: bool = False):
+        super().__init__(data, today=today)
+        self.csv = csv
+
+    def chosen_bucket(self) -> str:
+        """The chosen bucket, or the default for the chosen range (days for a CSV)."""
+        chosen = self.cleaned_data.get("by") if self.is_valid() else None
+        if chosen:
+            return chosen
+        return By.DAY if self.csv else default_bucket(self.date_range().length)
+
+    def chosen_source(self) -> str:
+        chosen = self.cleaned_data.get("source") if self.is_valid() else None
+        return chosen or Source.ALL
