@@ -79,7 +79,7 @@ def _may_erase(request) -> bool:
 
 
 def _erased_text(erased: dict[str, int]) -> str:
-    return ", ".join(f"{count:,} {what}" for what, count in erased.items() if count) or "nothing"
+    return services.erased_summary(erased) or "nothing"
 
 
 @admin.register(Participant)

@@ -18,8 +18,8 @@ from assistants.selectors import Need, get_assistant_for
 
 
 def _erased_note(erased: dict[str, int]) -> str:
-    shown = [f"{count:,} {what}" for what, count in erased.items() if count]
-    return f" ({', '.join(shown)})" if shown else ""
+    summary = services.erased_summary(erased)
+    return f" ({summary})" if summary else ""
 
 
 @login_required

@@ -507,3 +507,28 @@ def erase_person_everywhere(*, user: AbstractBaseUser) -> dict[Assistant, dict[s
         .select_related("assistant")
         .order_by("assistant_id")
     }
+
+
+# What erasers report, in the order a summary names them, with their singular; anything
+# else follows in its own words.
+_ERASED_SINGULAR = {
+    "messages": "message",
+    "conversations": "conversation",
+    "conversation titles": "conversation title",
+    "comments": "comment",
+    "contact details": "contact details",
+    "rated-answer copies": "rated-answer copy",
+    "shared chats": "shared chat",
+}
+
+
+def erased_summary(erased: dict[str, int]) -> str:
+    """“4 messages, 1 comment, 1 shared chat”: what an erasure or a purge reports, in words
+    (empty when it erased nothing)."""
+    names = [name for name in _ERASED_SINGULAR if erased.get(name)] + sorted(
+        name for name in erased if name not in _ERASED_SINGULAR and erased[name]
+    )
+    return ", ".join(
+        f"{erased[name]:,} {_ERASED_SINGULAR.get(name, name) if erased[name] == 1 else name}"
+        for name in names
+    )

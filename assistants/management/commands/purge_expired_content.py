@@ -3,18 +3,8 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from assistants import retention
+from assistants import retention, services
 from assistants.models import Assistant
-
-# The order in which a report names what was erased; anything else follows.
-_ORDER = ["messages", "conversation titles", "rated-answer copies", "shared chats"]
-
-
-def describe(erased: Counter) -> str:
-    names = [name for name in _ORDER if erased[name]] + sorted(
-        name for name in erased if name not in _ORDER and erased[name]
-    )
-    return ", ".join(f"{erased[name]:,} {name}" for name in names)
 
 
 class Command(BaseCommand):
@@ -54,7 +44,7 @@ class Command(BaseCommand):
             erased = Counter()
             for batch in retention.purge_expired_text(assistant, now=now, batch_size=batch_size):
                 erased.update(batch)
-            what = f"erased {describe(erased)}" if +erased else "nothing to erase"
+            what = f"erased {services.erased_summary(erased)}" if +erased else "nothing to erase"
             self.stdout.write(
                 f"{assistant.name} (#{assistant.pk}), keeps {assistant.retention_days} days, "
                 f"text before {limit:%Y-%m-%d %H:%M} UTC: {what}."
