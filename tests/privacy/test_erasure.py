@@ -3,6 +3,7 @@ stays, and so does what others wrote."""
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -168,3 +169,28 @@ def test_erasing_everywhere_covers_every_assistant(people, member_data):
     assert set(erased) == {member_data["assistant"], other}
     assert not Message.objects.filter(content__contains="X1234567").exists()
     assert not Message.objects.filter(content=ANSWER).exists()
+
+
+def test_the_confirmation_pages_cost_the_same_whatever_the_data(
+    people, client_as, member_data, api_person, django_assert_num_queries
+):
+    assistant = member_data["assistant"]
+    member = client_as(people["user"])
+    # Session, user, assistant with role, participant, two counts.
+    with django_assert_num_queries(6):
+        assert member.get(f"/assistants/{assistant.pk}/my-data/delete/").status_code == 200
+    for hour in range(5):
+        chat_turn(
+            assistant, people["user"], timezone.now().replace(minute=0) - timedelta(hours=hour)
+        )
+    with django_assert_num_queries(6):
+        page = member.get(f"/assistants/{assistant.pk}/my-data/delete/")
+    assert "14 messages" in page.content.decode()
+    creator = client_as(people["creator"])
+    with django_assert_num_queries(6):
+        assert (
+            creator.get(
+                f"/assistants/{assistant.pk}/api-keys/erase-person/?user=visitor-42"
+            ).status_code
+            == 200
+        )
