@@ -58,7 +58,11 @@ def erase_api_person(request, assistant_id: int):
     erases. Only people of the events API: an account's data is theirs (or an admin's)."""
     access = get_assistant_for(request.user, assistant_id, need=Need.SHARE)
     assistant = access.assistant
-    form = ApiPersonForm(request.POST if request.method == "POST" else request.GET)
+    if request.method == "POST":
+        form = ApiPersonForm(request.POST)
+    else:
+        # Opened without a user string: only the look-up form, with no error yet.
+        form = ApiPersonForm(request.GET if "user" in request.GET else None)
     participant = None
     if form.is_valid():
         participant = selectors.api_participant(assistant, form.cleaned_data["user"])

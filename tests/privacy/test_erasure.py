@@ -194,3 +194,11 @@ def test_the_confirmation_pages_cost_the_same_whatever_the_data(
             ).status_code
             == 200
         )
+
+
+def test_the_look_up_form_opens_empty(people, client_as):
+    response = client_as(people["creator"]).get(
+        f"/assistants/{people['assistant'].pk}/api-keys/erase-person/"
+    )
+    assert response.status_code == 200
+    assert "errorlist" not in response.content.decode()
