@@ -39,6 +39,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "assistants.lib.outage.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "insights.urls"
