@@ -12,11 +12,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Development: DEBUG on, which lets the app run without a SECRET_KEY (settings.py).
+run: export DEBUG ?= 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# makemigrations needs settings, hence a key; pytest sets its own (pyproject.toml).
+test: export SECRET_KEY ?= tests-only-secret-key-never-used-to-sign-anything-outside-the-suite
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -31,6 +35,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 # Runs on its own database (see `manage.py help bench_insights`); BENCH_ARGS=--reload reloads.
+bench: export SECRET_KEY ?= benchmark-only-secret-key-its-databases-hold-made-up-data-only
 bench: $(STAMP)
 	$(BIN)/python manage.py bench_insights $(BENCH_ARGS)
 	$(BIN)/python manage.py bench_ingest

@@ -2,14 +2,23 @@
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from insights.database import database_config
 from insights.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", default=False)
-# The fallback is for development only: `check --deploy` flags it, production sets SECRET_KEY.
-SECRET_KEY = env_str("SECRET_KEY", "django-insecure-development-key-set-SECRET_KEY-in-production")
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        # A key everyone can read would let anyone forge sessions and password-reset links.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: set the environment variable SECRET_KEY to a long random "
+            "string (production), or DEBUG=1 to run with a development key."
+        )
+    SECRET_KEY = "django-insecure-development-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
