@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "assistants.lib.outage.DatabaseOutageMiddleware",
+    "assistants.lib.caching.PrivateNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "insights.urls"
