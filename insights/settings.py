@@ -1,5 +1,6 @@
 """Settings for Usage Insights. Every value comes from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "axes",
     "assistants",
     "feedback",
     "insights",
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "assistants.lib.outage.DatabaseOutageMiddleware",
     "assistants.lib.caching.PrivateNoStoreMiddleware",
+    # Last, as django-axes asks: it answers the lockout of a sign-in attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "insights.urls"
@@ -86,6 +90,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes, records in PostgreSQL): SIGNIN_FAILURE_LIMIT wrong passwords
+# for one account, or from one address, pause sign-in for it for SIGNIN_COOLOFF_MINUTES
+# (each further attempt restarts the pause). Both /accounts/login/ and /admin/login/.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_COOLOFF_MINUTES", 15))
+# Either one locks: a guessed password for one account, or one address trying many accounts.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "insights.signin.locked_out"
+# Behind a proxy every request comes from the proxy's address: PROXY_COUNT proxies that set
+# X-Forwarded-For (docs/deploy.md) make the address the client's own.
+AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+# Successful sign-ins are Django's own business; only failures are kept.
+AXES_DISABLE_ACCESS_LOG = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assistants:list"
 LOGOUT_REDIRECT_URL = "login"
