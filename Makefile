@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench db-stop clean
+.PHONY: run serve test lint format bench db-stop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,13 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production serving (docs/deploy.md): needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+serve: export STATIC_MANIFEST ?= 1
+serve: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input
+	$(BIN)/gunicorn --config insights/gunicorn.conf.py insights.wsgi
 
 # makemigrations needs settings, hence a key; pytest sets its own (pyproject.toml).
 test: export SECRET_KEY ?= tests-only-secret-key-never-used-to-sign-anything-outside-the-suite

@@ -56,7 +56,7 @@ def _plan_node_types(ids: list[int]) -> list[set[str]]:
 def _load(count: int) -> list[int]:
     start = datetime(2026, 11, 1, 9, tzinfo=UTC)
     ids = []
-    for number in range(count):
+    for _ in range(count):
         assistant = AssistantFactory(creator=UserFactory())
         ids.append(assistant.pk)
         for person in range(4):
