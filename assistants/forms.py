@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from assistants.models import Assistant, Membership
+from assistants.models import Assistant, Membership, default_time_zone
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -25,6 +25,13 @@ class ConfigurationForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "instructions": forms.Textarea(attrs={"rows": 6}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A ModelForm without an instance has no initial values, so the list of zones
+            # would open on its first entry instead of the deployment's zone (SPEC §3).
+            self.initial.setdefault("time_zone", default_time_zone())
 
 
 class AddMemberForm(forms.Form):

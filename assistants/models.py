@@ -7,7 +7,7 @@ key and index, so the schema can later be distributed by assistant.
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -57,6 +57,14 @@ class Assistant(models.Model):
 
 # The configuration fields that are versioned, in the order they are shown.
 CONFIGURATION_FIELDS = ("name", "description", "instructions", "model", "time_zone")
+
+
+def configuration_field_label(field: str) -> str:
+    """A configuration field as people read it ("reporting time zone", not "time_zone")."""
+    try:
+        return str(Assistant._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field.replace("_", " ")
 
 
 class Membership(models.Model):
@@ -119,6 +127,11 @@ class ConfigurationVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assistant_id} v{self.number}"
+
+    @property
+    def changed_labels(self) -> list[str]:
+        """The changed fields as people read them."""
+        return [configuration_field_label(field) for field in self.changed_fields]
 
 
 class Participant(models.Model):

@@ -153,7 +153,7 @@ class FeedbackItem:
 
     @property
     def when_label(self) -> str:
-        return self.rated_at.strftime("%b %-d, %Y · %H:%M")
+        return self.rated_at.strftime("%b %-d, %Y · %H:%M %Z")
 
 
 @dataclass(frozen=True)
