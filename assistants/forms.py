@@ -59,3 +59,16 @@ class AddMemberForm(forms.Form):
         if person.pk == self.assistant.creator_id:
             raise forms.ValidationError("That is the creator, who already has every right.")
         return person
+
+
+class MemberSearchForm(forms.Form):
+    """The Share page's `?q=` (name, username or e-mail) and `?page=`."""
+
+    q = forms.CharField(required=False, max_length=100, label="Find a person")
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+
+    def page_number(self) -> int:
+        return (self.cleaned_data.get("page") or 1) if self.is_valid() else 1
