@@ -84,17 +84,27 @@
 
   // A panel swapped in by a person's action (not the chat loading itself with the page)
   // takes the focus; swaps of a part of a panel (a rating, an answer) keep theirs.
+  // A swap that replaces the focused control itself (a thumb) gives the focus to its
+  // replacement, found by its accessible name.
   var pendingFocus = false;
+  var replacedName = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     pendingFocus = !!trigger && trigger.type !== "load";
+    var active = document.activeElement;
+    var target = event.detail.target;
+    replacedName = active && target && target.contains(active) ? active.getAttribute("aria-label") : null;
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!pendingFocus) return;
     pendingFocus = false;
     var root = event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : event.target;
-    if (root && root.querySelector) focusHeading(root);
+    if (!root || !root.querySelector || focusHeading(root)) return;
+    if (replacedName && (!document.activeElement || document.activeElement === document.body)) {
+      var again = root.querySelector('[aria-label="' + replacedName.replace(/"/g, '\\"') + '"]');
+      if (again) again.focus();
+    }
   });
 
   // The back button restores a page from the server: its heading takes the focus too.

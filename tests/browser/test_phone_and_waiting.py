@@ -87,6 +87,17 @@ def test_the_chat_fits_a_phone(page, live_server, busy_chat, console_errors):
     assert box_down["x"] >= box_up["x"] + box_up["width"] + 4
     thumbs_up.click()
     expect(page.get_by_text("Thanks — your rating is saved.")).to_be_visible()
+    # The swap replaced the focused thumb; its replacement has the focus.
+    expect(page.get_by_role("button", name="Thumbs up")).to_be_focused()
+
+    # Opening another conversation (the list is still unfolded) folds the list again and
+    # focuses the chat's heading.
+    page.get_by_role("link", name=f"{LONG_TITLE} (7)", exact=True).click()
+    heading = page.locator(".chat-head h2")
+    expect(heading).to_have_text(f"{LONG_TITLE} (7)")
+    expect(heading).to_be_focused()
+    expect(page.locator("[data-drawer]")).not_to_have_attribute("open", "")
+    assert _fits_the_width(page)
     assert console_errors == []
 
 
