@@ -3,8 +3,9 @@
 // - the area being replaced says at once that it is loading (aria-busy on the request's
 //   target; app.css dims it and shows its "Loading…" note);
 // - the clicked timeframe chip or tab looks chosen at once (and goes back if the request fails);
-// - after the swap, focus moves to the new panel's heading ([data-panel-heading]) and a polite
-//   live region reads that heading out (the new tab and range, the new conversation).
+// - after the swap, focus moves to the new panel's heading ([data-panel-heading]; a filter
+//   changed in place keeps it) and a polite live region reads that heading out (the new tab
+//   and range, the new conversation).
 (function () {
   var chosen = null; // {link, previous} of the chip or tab clicked, until its answer comes
 
@@ -86,21 +87,35 @@
   // takes the focus; swaps of a part of a panel (a rating, an answer) keep theirs.
   // A swap that replaces the focused control itself (a thumb) gives the focus to its
   // replacement, found by its accessible name.
+  // A filter changed in place (a select, a checkbox) keeps the focus on that control, found
+  // by its name in the new panel, so the next filter is one Tab away; the heading is still
+  // read out.
   var pendingFocus = false;
   var replacedName = null;
+  var changedField = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     pendingFocus = !!trigger && trigger.type !== "load";
     var active = document.activeElement;
     var target = event.detail.target;
-    replacedName = active && target && target.contains(active) ? active.getAttribute("aria-label") : null;
+    var inside = active && target && target.contains(active);
+    replacedName = inside ? active.getAttribute("aria-label") : null;
+    changedField = inside && trigger && trigger.type === "change" && active.name ? active.name : null;
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!pendingFocus) return;
     pendingFocus = false;
     var root = event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : event.target;
-    if (!root || !root.querySelector || focusHeading(root)) return;
+    if (!root || !root.querySelector) return;
+    var field = changedField && root.querySelector('[name="' + changedField + '"]');
+    if (field) {
+      field.focus();
+      var heading = root.querySelector("[data-panel-heading]");
+      if (heading) announce(heading.textContent.replace(/\s+/g, " ").trim());
+      return;
+    }
+    if (focusHeading(root)) return;
     if (replacedName && (!document.activeElement || document.activeElement === document.body)) {
       var again = root.querySelector('[aria-label="' + replacedName.replace(/"/g, '\\"') + '"]');
       if (again) again.focus();
