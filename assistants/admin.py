@@ -2,7 +2,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from assistants import services
 from assistants.lib.admin import ReadOnlyEventAdmin
@@ -21,21 +24,28 @@ from assistants.models import (
 )
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    raw_id_fields = ["user"]
-
-
 @admin.register(Assistant)
 class AssistantAdmin(admin.ModelAdmin):
     list_display = ["name", "creator", "model", "time_zone", "created_at"]
     list_filter = ["model", "time_zone"]
     search_fields = ["name", "creator__username", "creator__email"]
     raw_id_fields = ["creator"]
-    inlines = [MembershipInline]
     # Configuration changes go through the app so that each one is versioned.
-    readonly_fields = ["name", "description", "instructions", "model", "time_zone"]
+    readonly_fields = ["name", "description", "instructions", "model", "time_zone", "members"]
+
+    # Members are not an inline: an assistant may have hundreds, each a form row of its own.
+    # They are listed, searched and edited in the Membership admin, filtered to this one.
+    @admin.display(description="members")
+    def members(self, assistant: Assistant) -> str:
+        url = reverse("admin:assistants_membership_changelist")
+        count = assistant.memberships.count()
+        return format_html(
+            '<a href="{}?assistant__id__exact={}">{} member{} (editors and users)</a>',
+            url,
+            assistant.pk,
+            count,
+            pluralize(count),
+        )
 
     def has_add_permission(self, request) -> bool:
         return False

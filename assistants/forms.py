@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from assistants.models import MAX_RETENTION_DAYS, Assistant, Membership
+from assistants.models import MAX_RETENTION_DAYS, Assistant, Membership, default_time_zone
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -25,6 +25,13 @@ class ConfigurationForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "instructions": forms.Textarea(attrs={"rows": 6}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A ModelForm without an instance has no initial values, so the list of zones
+            # would open on its first entry instead of the deployment's zone (SPEC §3).
+            self.initial.setdefault("time_zone", default_time_zone())
 
 
 class AddMemberForm(forms.Form):
@@ -77,3 +84,16 @@ class ApiPersonForm(forms.Form):
         help_text="The “user” of their events, exactly as your front end sends it.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+
+
+class MemberSearchForm(forms.Form):
+    """The Share page's `?q=` (name, username or e-mail) and `?page=`."""
+
+    q = forms.CharField(required=False, max_length=100, label="Find a person")
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+
+    def page_number(self) -> int:
+        return (self.cleaned_data.get("page") or 1) if self.is_valid() else 1

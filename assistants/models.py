@@ -7,7 +7,7 @@ key and index, so the schema can later be distributed by assistant.
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -78,6 +78,14 @@ CONFIGURATION_FIELDS = (
 )
 
 
+def configuration_field_label(field: str) -> str:
+    """A configuration field as people read it ("reporting time zone", not "time_zone")."""
+    try:
+        return str(Assistant._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field.replace("_", " ")
+
+
 class Membership(models.Model):
     """An editor or user of an assistant. The creator is `Assistant.creator`, not a member."""
 
@@ -139,6 +147,11 @@ class ConfigurationVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assistant_id} v{self.number}"
+
+    @property
+    def changed_labels(self) -> list[str]:
+        """The changed fields as people read them."""
+        return [configuration_field_label(field) for field in self.changed_fields]
 
 
 class Participant(models.Model):

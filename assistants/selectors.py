@@ -97,6 +97,21 @@ def members_of(assistant: Assistant) -> QuerySet[Membership]:
     return assistant.memberships.select_related("user").order_by("role", "user__username")
 
 
+def search_members(assistant: Assistant, query: str = "") -> QuerySet[Membership]:
+    """The assistant's editors, then users, by username; with `query`, those whose username,
+    first or last name or e-mail contains it (case-insensitive). Lazy: the Share page
+    takes one page of it (one query, plus one to count)."""
+    members = members_of(assistant)
+    for word in query.split():
+        members = members.filter(
+            Q(user__username__icontains=word)
+            | Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+        )
+    return members
+
+
 def versions_of(assistant: Assistant) -> QuerySet[ConfigurationVersion]:
     return assistant.versions.select_related("changed_by").order_by("-number")
 

@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from assistants import selectors, services
-from assistants.forms import AddMemberForm, ConfigurationForm, RetentionForm
+from assistants.forms import AddMemberForm, ConfigurationForm, MemberSearchForm, RetentionForm
+from assistants.models import Membership
 from assistants.selectors import Need, get_assistant_for
 
 
@@ -84,6 +86,11 @@ def assistant_share(request, assistant_id: int):
         services.set_member_role(assistant=assistant, user=person, role=form.cleaned_data["role"])
         messages.success(request, f"{person.get_username()} is now {form.cleaned_data['role']}.")
         return redirect("assistants:share", assistant_id=assistant.pk)
+    search = MemberSearchForm(request.GET)
+    query = search.query()
+    page = Paginator(selectors.search_members(assistant, query), MEMBERS_PER_PAGE).get_page(
+        search.page_number()
+    )
     return render(
         request,
         "assistants/share.html",
@@ -91,16 +98,30 @@ def assistant_share(request, assistant_id: int):
             "access": access,
             "assistant": assistant,
             "form": form,
-            "members": selectors.members_of(assistant),
+            "search": search,
+            "query": query,
+            "page": page,
         },
     )
 
 
+MEMBERS_PER_PAGE = 25
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(request, assistant_id: int, user_id: int):
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.SHARE).assistant
+    """GET asks to confirm (a page of its own, so it works without JavaScript); POST removes."""
+    access = get_assistant_for(request.user, assistant_id, need=Need.SHARE)
+    assistant = access.assistant
     person = get_object_or_404(get_user_model(), pk=user_id)
+    if request.method == "GET":
+        membership = get_object_or_404(Membership, assistant=assistant, user=person)
+        return render(
+            request,
+            "assistants/member_remove.html",
+            {"access": access, "assistant": assistant, "membership": membership},
+        )
     if services.remove_member(assistant=assistant, user=person):
         messages.success(request, f"{person.get_username()} no longer has access.")
     return redirect("assistants:share", assistant_id=assistant.pk)

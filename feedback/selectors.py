@@ -163,7 +163,7 @@ class FeedbackItem:
 
     @property
     def when_label(self) -> str:
-        return self.rated_at.strftime("%b %-d, %Y · %H:%M")
+        return self.rated_at.strftime("%b %-d, %Y · %H:%M %Z")
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,18 @@ ASSISTANT_COLOUR = "#93c5fd"
 CONVERSATION_COLOUR = "#7c3aed"
 POSITIVE_COLOUR = "#16a34a"
 CHANGE_COLOUR = "#d97706"
+DAY_MS = 24 * 60 * 60 * 1000
+# Up to this many days every day gets its own tick; beyond, Plotly spaces them.
+DAILY_TICKS_UP_TO = 14
+# The same margins on every chart, so the time axes of the stacked charts line up.
+MARGIN = {"l": 56, "r": 56, "t": 28, "b": 40}
 
 
 def _layout(days: list[DayFigures], changes: list[ConfigurationChange], *, y_title: str) -> dict:
     first, last = days[0].day, days[-1].day
     layout = {
         "height": 280,
-        "margin": {"l": 48, "r": 16, "t": 28, "b": 40},
+        "margin": dict(MARGIN),
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "hovermode": "x unified",
@@ -35,6 +40,9 @@ def _layout(days: list[DayFigures], changes: list[ConfigurationChange], *, y_tit
             "showgrid": False,
             "tickformat": "%b %-d",
             "hoverformat": "%a %b %-d, %Y",
+            # Without it a short range gets a tick every few hours, all labelled with the
+            # same day.
+            **({"dtick": DAY_MS} if len(days) <= DAILY_TICKS_UP_TO else {}),
         },
         "yaxis": {
             "title": {"text": y_title},
@@ -96,13 +104,20 @@ def _changes_by_day(changes: list[ConfigurationChange]) -> dict[date, list[Confi
 
 
 def _describe(change: ConfigurationChange) -> str:
-    fields = ", ".join(field.replace("_", " ") for field in change.changed_fields)
-    when = change.changed_at.strftime("%b %-d, %H:%M")
+    fields = ", ".join(change.changed_labels)
+    # The reporting zone, named: the same moment reads differently on pages in other zones.
+    when = change.changed_at.strftime("%b %-d, %H:%M %Z")
     return f"v{change.number}: {fields} changed by {change.changed_by} ({when})"
 
 
 def _x(days: list[DayFigures]) -> list[str]:
     return [day.day.isoformat() for day in days]
+
+
+def _bar_width(days: list[DayFigures]) -> dict:
+    """Plotly sizes a bar from the gap to its neighbour; a lone bar has none and is drawn
+    a millisecond wide, invisible. So a one-day chart says its bar's width."""
+    return {"width": 0.8 * DAY_MS} if len(days) == 1 else {}
 
 
 def daily_active_users_figure(days: list[DayFigures], changes: list[ConfigurationChange]) -> dict:
@@ -115,6 +130,7 @@ def daily_active_users_figure(days: list[DayFigures], changes: list[Configuratio
                 "y": [day.active_users for day in days],
                 "marker": {"color": USER_COLOUR},
                 "hovertemplate": "%{y:,d} active users<extra></extra>",
+                **_bar_width(days),
             }
         ],
         "layout": _layout(days, changes, y_title="Users"),
@@ -131,6 +147,7 @@ def conversations_figure(days: list[DayFigures], changes: list[ConfigurationChan
                 "y": [day.conversations for day in days],
                 "marker": {"color": CONVERSATION_COLOUR},
                 "hovertemplate": "%{y:,d} new conversations<extra></extra>",
+                **_bar_width(days),
             }
         ],
         "layout": _layout(days, changes, y_title="Conversations"),
@@ -151,6 +168,7 @@ def messages_figure(days: list[DayFigures], changes: list[ConfigurationChange]) 
                 "y": [day.user_messages for day in days],
                 "marker": {"color": USER_COLOUR},
                 "hovertemplate": "%{y:,d} from users<extra></extra>",
+                **_bar_width(days),
             },
             {
                 "type": "bar",
@@ -159,6 +177,7 @@ def messages_figure(days: list[DayFigures], changes: list[ConfigurationChange]) 
                 "y": [day.assistant_messages for day in days],
                 "marker": {"color": ASSISTANT_COLOUR},
                 "hovertemplate": "%{y:,d} from the assistant<extra></extra>",
+                **_bar_width(days),
             },
         ],
         "layout": layout,
@@ -174,28 +193,30 @@ def satisfaction_figure(days: list[DayFigures], changes: list[ConfigurationChang
         else None
         for day in days
     ]
-    layout = _layout(days, changes, y_title="Positive ratings")
+    layout = _layout(days, changes, y_title="Positive share")
+    percents = [0, 25, 50, 75, 100]
     layout["yaxis"] = {
-        "title": {"text": "Positive ratings"},
+        "title": {"text": "Positive share"},
+        # A little above 100 % so a marker at 100 % is not cut in half.
         "range": [0, 105],
-        "ticksuffix": "%",
         "gridcolor": "#e5e7eb",
-        "tickvals": [0, 25, 50, 75, 100],
+        "tickmode": "array",
+        "tickvals": percents,
+        "ticktext": [f"{percent}%" for percent in percents],
     }
+    most_ratings = max((d.positive_feedback + d.negative_feedback for d in days), default=0)
     layout["yaxis2"] = {
         "overlaying": "y",
         "side": "right",
-        "rangemode": "tozero",
         "showgrid": False,
-        "tickformat": ",d",
         "title": {"text": "Ratings"},
-        # The bars stay in the lower third, under the line.
-        "range": [
-            0,
-            3 * max((d.positive_feedback + d.negative_feedback for d in days), default=0) or 1,
-        ],
+        # The bars stay in the lower third, under the line; ticks only at 0 and the busiest
+        # day, so they are whole numbers and do not fight the percent grid.
+        "range": [0, 3 * most_ratings or 1],
+        "tickmode": "array",
+        "tickvals": [0, most_ratings] if most_ratings else [0],
+        "tickformat": ",d",
     }
-    layout["margin"] = {**layout["margin"], "r": 56}
     layout["showlegend"] = True
     layout["legend"] = {"orientation": "h", "x": 0, "y": -0.18}
     return {
@@ -208,6 +229,7 @@ def satisfaction_figure(days: list[DayFigures], changes: list[ConfigurationChang
                 "yaxis": "y2",
                 "marker": {"color": "#e5e7eb"},
                 "hovertemplate": "%{y:,d} ratings<extra></extra>",
+                **_bar_width(days),
             },
             {
                 "type": "scatter",
@@ -218,7 +240,8 @@ def satisfaction_figure(days: list[DayFigures], changes: list[ConfigurationChang
                 "connectgaps": False,
                 "line": {"color": POSITIVE_COLOUR, "width": 2},
                 "marker": {"color": POSITIVE_COLOUR, "size": 6},
-                "hovertemplate": "%{y}% positive<extra></extra>",
+                # An explicit format: a bare %{y} would take the axis' tick suffix too ("80%%").
+                "hovertemplate": "%{y:.1~f}% positive<extra></extra>",
             },
         ],
         "layout": layout,

@@ -76,17 +76,32 @@ def bench_database_url() -> str:
     return urlunsplit(urlsplit(server_url)._replace(path=f"/{BENCH_DATABASE_NAME}"))
 
 
-def stop_embedded() -> None:
-    if not (EMBEDDED_DATA_DIR / "postmaster.pid").exists():
+def stop_embedded(data_dir: Path = EMBEDDED_DATA_DIR) -> None:
+    """Stop the embedded server in `data_dir` if it runs, whatever pgserver's own
+    `.handle_pids.json` holds (empty, invalid JSON or stale after a crash)."""
+    if not (data_dir / "postmaster.pid").exists():
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pgserver
 
-        server = pgserver.get_server(EMBEDDED_DATA_DIR, cleanup_mode=None)
-    # pg_ctl directly: pgserver only stops the server when no other process it has seen
-    # still holds a handle, and it remembers processes that have long exited.
-    pgserver.pg_ctl(["-w", "stop"], pgdata=EMBEDDED_DATA_DIR, user=server.system_user)
+    # pg_ctl directly, without pgserver's server object: that object reads the handle file
+    # (and fails when it is empty or half written), and only stops the server when no other
+    # process it has seen still holds a handle, remembering processes that have long exited.
+    pgserver.pg_ctl(["-w", "stop"], pgdata=data_dir, user=_server_owner(data_dir))
+    # The handles it listed belonged to the server just stopped; a stale list would only
+    # confuse the next start.
+    (data_dir / ".handle_pids.json").unlink(missing_ok=True)
+
+
+def _server_owner(data_dir: Path) -> str | None:
+    """The system user that runs the server: as root, pgserver runs it as the owner of the
+    data folder (its own `pgserver` user); otherwise the current user (None)."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return None
+    import pwd
+
+    return pwd.getpwuid(data_dir.stat().st_uid).pw_name
 
 
 if __name__ == "__main__":

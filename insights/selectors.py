@@ -7,7 +7,13 @@ Days are calendar days in the assistant's reporting time zone.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from assistants.models import Assistant, ConfigurationVersion, DailyUsage, UsageTotals
+from assistants.models import (
+    Assistant,
+    ConfigurationVersion,
+    DailyUsage,
+    UsageTotals,
+    configuration_field_label,
+)
 from assistants.timeframe import DateRange
 from feedback.selectors import daily_feedback_counts
 
@@ -44,6 +50,11 @@ class ConfigurationChange:
     @property
     def day(self) -> date:
         return self.changed_at.date()
+
+    @property
+    def changed_labels(self) -> list[str]:
+        """The changed fields as people read them ("reporting time zone")."""
+        return [configuration_field_label(field) for field in self.changed_fields]
 
 
 def all_time_totals(assistant: Assistant) -> Totals:

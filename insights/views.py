@@ -11,6 +11,7 @@ from assistants.lib.htmx import render_page_or_partial
 from assistants.selectors import Need, get_assistant_for
 from assistants.timeframe import timeframe_context, today_in
 from insights import charts
+from insights.activity import first_activity_day, timeframe_activity
 from insights.cards import Card
 from insights.comparison import compare_around_changes
 from insights.forms import AnalyticsForm
@@ -46,6 +47,11 @@ def analytics(request, assistant_id: int):
     date_range = form.date_range()
     days = daily_figures(assistant, date_range)
     changes = configuration_changes(assistant, date_range)
+    activity = timeframe_activity(
+        date_range=date_range, days=days, first_day=first_activity_day(assistant)
+    )
+    # Days before the first activity are all 0 by definition: the charts start at it.
+    days = activity.chart_days(days)
     tab_url = reverse("insights:analytics", args=[assistant.pk])
     # The row of cards for the timeframe; each section of the tab adds its own.
     timeframe_cards: list[Card] = []
@@ -55,6 +61,7 @@ def analytics(request, assistant_id: int):
         "range_totals": range_totals(days),
         "changes": changes,
         "comparisons": compare_around_changes(days, changes),
+        "activity": activity,
         "charts": [
             _chart(
                 "chart-active-users",

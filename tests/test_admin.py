@@ -49,3 +49,23 @@ def test_messages_are_read_only_in_admin(admin_client_with_data):
     assert page.status_code == 200
     assert 'name="_save"' not in page.text
     assert admin_client_with_data.get("/admin/assistants/message/add/").status_code == 403
+
+
+def test_the_assistant_admin_page_links_to_its_members_instead_of_listing_them(client, db):
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    crowd = [UserFactory() for _ in range(40)]
+    assistant = AssistantFactory(users=crowd)
+    other = AssistantFactory(users=[UserFactory()])
+    client.force_login(admin_user)
+
+    page = client.get(f"/admin/assistants/assistant/{assistant.pk}/change/")
+    assert page.status_code == 200
+    assert "memberships-TOTAL_FORMS" not in page.text
+    link = f"/admin/assistants/membership/?assistant__id__exact={assistant.pk}"
+    assert f'href="{link}"' in page.text
+    assert "40 members" in page.text
+
+    members = client.get(link)
+    assert members.status_code == 200
+    assert f"{len(crowd)} memberships" in members.text
+    assert str(other) not in members.text

@@ -2,6 +2,11 @@
 // The figure JSON comes from a json_script element named by the chart's data-figure.
 (function () {
   var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+  // On touch screens and narrow widths the mode bar has no hover to hide behind: it would
+  // sit over the version markers' labels.
+  if (window.matchMedia("(hover: none), (pointer: coarse), (max-width: 760px)").matches) {
+    config.displayModeBar = false;
+  }
 
   function draw(root) {
     root.querySelectorAll("[data-figure]").forEach(function (chart) {

@@ -70,7 +70,17 @@
     say("The server could not be reached. Check your connection and try again.");
   });
 
-  htmx.onLoad(function () {
+  // On a narrow screen the list of conversations folds away, so the chat comes first.
+  var narrow = window.matchMedia("(max-width: 760px)");
+  function foldConversations(root) {
+    root.querySelectorAll("[data-drawer]").forEach(function (drawer) {
+      drawer.open = !narrow.matches;
+    });
+  }
+  narrow.addEventListener("change", function () { foldConversations(document); });
+
+  htmx.onLoad(function (element) {
+    foldConversations(element);
     syncComposer();
     scrollToEnd();
   });

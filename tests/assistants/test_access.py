@@ -12,6 +12,7 @@ ACCESS_TABLE = [
     ("/assistants/{id}/settings/", "post", 302, 302, 404, 404, LOGIN),
     ("/assistants/{id}/share/", "get", ALLOWED, 403, 404, 404, LOGIN),
     ("/assistants/{id}/share/", "post", 302, 403, 404, 404, LOGIN),
+    ("/assistants/{id}/share/{member_id}/remove/", "get", ALLOWED, 403, 404, 404, LOGIN),
     ("/assistants/{id}/share/{member_id}/remove/", "post", 302, 403, 404, 404, LOGIN),
     ("/assistants/{id}/insights/", "get", ALLOWED, ALLOWED, 404, 404, LOGIN),
     ("/assistants/{id}/insights/analytics.csv", "get", ALLOWED, ALLOWED, 404, 404, LOGIN),

@@ -26,10 +26,14 @@ from feedback.services import NewRating, record_ratings
 
 DEMO_PASSWORD = "insights-demo"
 DEMO_ACCOUNTS = {
-    "creator": ("Casey", "Creator", "made the demo assistants"),
-    "editor": ("Eden", "Editor", "edits Travel Planner"),
-    "user": ("Uma", "User", "chats with the assistants"),
-    "outsider": ("Oscar", "Outsider", "has no access to them"),
+    "creator": (
+        "Casey",
+        "Creator",
+        "made Travel Planner and HR Policy Helper, edits Code Reviewer",
+    ),
+    "editor": ("Eden", "Editor", "edits Travel Planner, made Code Reviewer"),
+    "user": ("Uma", "User", "chats with all three"),
+    "outsider": ("Oscar", "Outsider", "sees none of them, only an assistant of its own"),
 }
 CROWD_SIZE = 300
 DAYS = 90
