@@ -434,6 +434,11 @@ def feedback_item(assistant: Assistant, rating_id: int) -> FeedbackItem:
     return items[0]
 
 
+def shown_values(filters: FeedbackFilters) -> list[str]:
+    """The rating values the tab has a column for."""
+    return [filters.rating] if filters.rating else ["positive", "negative"]
+
+
 @dataclass(frozen=True)
 class FeedbackColumn:
     """One column of the tab: the ratings of one value, their count under the filters, and
@@ -455,14 +460,14 @@ def feedback_columns(
     date_range: DateRange,
     filters: FeedbackFilters,
     *,
-    counts: FeedbackCounts,
+    counts: FeedbackCounts | None,
     after: dict[str, Cursor | None],
     only: str | None = None,
 ) -> list[FeedbackColumn]:
     """The tab's columns: both values side by side, or the one the rating filter (or
-    `only`, a "Show older" request) names; each continues after its cursor in `after`. One
-    query a column."""
-    shown = [filters.rating] if filters.rating else ["positive", "negative"]
+    `only`, a "Show older" request, which needs no counts) names; each continues after its
+    cursor in `after`. One query a column."""
+    shown = shown_values(filters)
     if only in shown:
         shown = [only]
     keep = [*range_pairs(date_range), *filters.query_pairs()]
@@ -479,7 +484,7 @@ def feedback_columns(
         columns.append(
             FeedbackColumn(
                 value=value,
-                count=counts.of(value),
+                count=counts.of(value) if counts else 0,
                 page=page,
                 more_query=more_query,
                 continued=after.get(value) is not None,

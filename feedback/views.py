@@ -181,23 +181,21 @@ def feedback_tab(request, assistant_id: int):
     page_form = FeedbackPageForm(request.GET)
     filters = page_form.filters()
     date_range = form.date_range()
-    # "Show older" in one column asks for that column's next items only.
-    more_of = page_form.value("column") if wants_partial(request) else None
-    counts = selectors.feedback_counts(assistant, date_range, filters)
-    columns = selectors.feedback_columns(
-        assistant,
-        date_range,
-        filters,
-        counts=counts,
-        after={value: page_form.value(f"{value}_after") for value in Rating.Value.values},
-        only=more_of,
-    )
+    after = {value: page_form.value(f"{value}_after") for value in Rating.Value.values}
     template = "feedback/feedback_tab.html"
-    tab_url = reverse("insights:feedback", args=[assistant.pk])
-    if more_of and [column.value for column in columns] == [more_of]:
-        return render_partial(
-            request, template, "more-items", {"column": columns[0], "assistant": assistant}
+    # "Show older" in one column asks for that column's next items only; one that the filters
+    # leave out gets the whole tab.
+    more_of = page_form.value("column") if wants_partial(request) else None
+    if more_of and more_of in selectors.shown_values(filters):
+        (column,) = selectors.feedback_columns(
+            assistant, date_range, filters, counts=None, after=after, only=more_of
         )
+        return render_partial(
+            request, template, "more-items", {"column": column, "assistant": assistant}
+        )
+    counts = selectors.feedback_counts(assistant, date_range, filters)
+    columns = selectors.feedback_columns(assistant, date_range, filters, counts=counts, after=after)
+    tab_url = reverse("insights:feedback", args=[assistant.pk])
     kept = filters.query_pairs()
     range_query = urlencode(selectors.range_pairs(date_range))
     lists = selectors.reason_lists(assistant.pk)
