@@ -33,17 +33,24 @@ def reasons_figure(counts: ReasonCounts) -> dict:
             }
         )
     bars = len(counts.positive) + len(counts.negative)
+    peak = max((count for _, count in [*counts.positive, *counts.negative]), default=0)
     return {
         "data": traces,
         "layout": {
-            "height": 60 + BAR_HEIGHT * bars,
+            "height": 70 + BAR_HEIGHT * bars,
             "margin": {"l": 8, "r": 16, "t": 8, "b": 32},
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
             "showlegend": False,
             "barmode": "overlay",
             "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#1f2937"},
-            "xaxis": {"rangemode": "tozero", "gridcolor": "#e5e7eb", "tickformat": ",d"},
+            "xaxis": {
+                "rangemode": "tozero",
+                "gridcolor": "#e5e7eb",
+                "tickformat": ",d",
+                # Keep small counts on whole numbers.
+                "dtick": None if peak > 5 else 1,
+            },
             "yaxis": {
                 "automargin": True,
                 # Bottom to top: the positive reasons, then the negative ones above them.
