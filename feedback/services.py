@@ -365,6 +365,37 @@ def forget_chat_text(conversation) -> None:
     ).update(answer="", question="", share_token=None, chat_shared_at=None)
 
 
+# A question that arrives after its answer was rated (the events API takes events in any
+# order): the ratings of those conversations take the question again, by the same rule as
+# `_UPSERT_RATINGS` (the asker's last message before the answer).
+_REFRESH_QUESTIONS = """
+UPDATE feedback_rating r SET question = q.question
+FROM (
+    SELECT r2.id, coalesce((SELECT u.content FROM assistants_message u
+                            WHERE u.assistant_id = %(assistant)s
+                              AND u.conversation_id = m.conversation_id AND u.role = 'user'
+                              AND (u.created_at, u.id) < (m.created_at, m.id)
+                            ORDER BY u.created_at DESC, u.id DESC LIMIT 1), '') AS question
+    FROM feedback_rating r2
+    JOIN assistants_message m ON m.id = r2.message_id
+    WHERE r2.assistant_id = %(assistant)s AND r2.conversation_id = ANY(%(conversations)s)
+) q
+WHERE r.id = q.id AND r.question IS DISTINCT FROM q.question
+"""
+
+
+def refresh_questions(*, assistant: Assistant, conversation_ids: Sequence[int]) -> None:
+    """After new user messages in these conversations, give their ratings the question their
+    answer now follows. One query (on rating_by_conversation), none without conversations."""
+    if not conversation_ids:
+        return
+    with bulk_cursor() as cursor:
+        cursor.execute(
+            _REFRESH_QUESTIONS,
+            {"assistant": assistant.pk, "conversations": sorted(set(conversation_ids))},
+        )
+
+
 # --- Reason lists --------------------------------------------------------------------------
 
 

@@ -383,6 +383,16 @@ def _store_messages(
     new_messages.sort(key=lambda message: message.external_id)
     stored = assistant_services.record_messages(assistant=assistant, messages=new_messages)
     outcome.accepted += len(stored)
+    # A question may arrive after its answer was rated: the rating's copy follows it.
+    stored_ids = {external_id for _, external_id in stored}
+    feedback_services.refresh_questions(
+        assistant=assistant,
+        conversation_ids=[
+            message.conversation_id
+            for message in new_messages
+            if message.role == "user" and message.external_id in stored_ids
+        ],
+    )
     outcome.duplicates += len(new_messages) - len(stored)
 
 

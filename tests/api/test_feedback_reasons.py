@@ -68,3 +68,12 @@ def test_malformed_reasons_are_refused_by_the_schema(post, assistant):
     body = post(BATCH + [feedback("f1", reasons="Too long"), feedback("f2", reasons=[""])]).json()
     assert [error["id"] for error in body["errors"]] == ["f1", "f2"]
     assert not Rating.objects.exists()
+
+
+def test_a_question_that_arrives_after_the_rating_reaches_its_copy(post, assistant):
+    answer = message("m2", role="assistant", timestamp="2026-11-20T10:00:05Z", content="Yes.")
+    assert post([answer, feedback("f1")]).json()["accepted"] == 2
+    assert Rating.objects.get().question == ""
+    later = message("m1", timestamp="2026-11-20T10:00:00Z", content="Can I pay by card?")
+    assert post([later]).json()["accepted"] == 1
+    assert Rating.objects.get().question == "Can I pay by card?"
