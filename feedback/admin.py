@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from assistants.lib.admin import ReadOnlyEventAdmin
-from feedback.models import DailyFeedback, Rating
+from feedback.models import DailyFeedback, Rating, ReasonLists
 
 
 @admin.register(DailyFeedback)
@@ -14,10 +14,26 @@ class DailyFeedbackAdmin(ReadOnlyEventAdmin):
 
 @admin.register(Rating)
 class RatingAdmin(ReadOnlyEventAdmin):
-    list_display = ["id", "assistant", "value", "rated_at", "share_contact", "chat_shared_at"]
-    list_filter = ["value", "share_contact"]
+    list_display = [
+        "id",
+        "assistant",
+        "value",
+        "rated_at",
+        "status",
+        "share_contact",
+        "chat_shared_at",
+    ]
+    list_filter = ["value", "status", "share_contact"]
     # Exact look-ups only: a substring search over millions of ratings would scan them all.
     search_fields = ["=id", "=external_id", "=message__id"]
     list_select_related = ["assistant"]
-    raw_id_fields = ["assistant", "message", "conversation", "participant"]
+    raw_id_fields = ["assistant", "message", "conversation", "participant", "reviewed_by"]
     ordering = ["-id"]
+
+
+@admin.register(ReasonLists)
+class ReasonListsAdmin(admin.ModelAdmin):
+    list_display = ["assistant", "updated_by", "updated_at"]
+    search_fields = ["assistant__name"]
+    list_select_related = ["assistant", "updated_by"]
+    raw_id_fields = ["assistant", "updated_by"]

@@ -11,11 +11,13 @@ from collections.abc import Iterator
 
 import psycopg
 from django.db import connection, transaction
-from psycopg import pq, sql
+from django.db.models.expressions import RawSQL
+from psycopg import pq
 
 from assistants.lib.csv_stream import FORMULA_PREFIXES, csv_lines
 from assistants.models import Assistant
 from assistants.timeframe import DateRange
+from feedback.selectors import FeedbackFilters, filtered_ratings
 
 FEEDBACK_CSV_HEADER = (
     "submitted_at",
@@ -26,6 +28,10 @@ FEEDBACK_CSV_HEADER = (
     "chat_shared",
     "shared_chat_url",
     "rated_answer",
+    "question",
+    "reasons",
+    "status",
+    "version",
 )
 
 CHUNK_BYTES = 256 * 1024
@@ -47,54 +53,67 @@ def _safe(column: str) -> str:
 
 # ISO 8601 with the UTC offset in force at that instant (2026-11-20T14:05:09+01:00): to_char
 # writes a time in the session's zone, which is the reporting zone around the COPY.
-_SUBMITTED_AT = """to_char(r.rated_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')"""
+_SUBMITTED_AT = """to_char(feedback_rating.rated_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')"""
 
-_COPY = """
-COPY (
-    SELECT {submitted_at}, r.value, {comment}, {contact_name}, {contact_email},
-           CASE WHEN r.share_token IS NOT NULL THEN 'yes' ELSE 'no' END,
-           CASE WHEN r.share_token IS NOT NULL
-                THEN {shared_chat_base} || r.share_token::text || '/' END,
-           {rated_answer}
-    -- One table, read in the order of the `rating_by_time` index: the first rows leave at
-    -- once, and nothing is sorted or joined (a rating keeps its answer's text, and deleting
-    -- a chat clears that copy and the shared chat).
-    FROM feedback_rating r
-    WHERE r.assistant_id = {assistant} AND r.rated_at >= {first} AND r.rated_at < {after}
-      AND ({value} IS NULL OR r.value = {value})
-    ORDER BY r.rated_at DESC, r.id DESC
-) TO STDOUT WITH (FORMAT csv)
-"""
+
+def _cells(shared_chat_base: str) -> dict[str, RawSQL]:
+    """The CSV's cells in header order, as SQL over one rating row."""
+    shared = "feedback_rating.share_token IS NOT NULL"
+    return {
+        "submitted_at": RawSQL(_SUBMITTED_AT, []),
+        "rating_value": RawSQL("feedback_rating.value", []),
+        "comment_cell": RawSQL(_safe("feedback_rating.comment"), []),
+        "contact_name_cell": RawSQL(_safe("feedback_rating.contact_name"), []),
+        "contact_email_cell": RawSQL(_safe("feedback_rating.contact_email"), []),
+        "chat_shared_cell": RawSQL(f"CASE WHEN {shared} THEN 'yes' ELSE 'no' END", []),
+        "shared_chat_url": RawSQL(
+            f"CASE WHEN {shared} THEN %s || feedback_rating.share_token::text || '/' END",
+            [shared_chat_base],
+        ),
+        "rated_answer": RawSQL(_safe("feedback_rating.answer"), []),
+        "question_cell": RawSQL(_safe("feedback_rating.question"), []),
+        "reasons_cell": RawSQL(_safe("array_to_string(feedback_rating.reasons, '; ')"), []),
+        "status_cell": RawSQL("feedback_rating.status", []),
+        "version_cell": RawSQL("feedback_rating.version", []),
+    }
 
 
 def copy_statement(
-    *, assistant: Assistant, date_range: DateRange, value: str | None, shared_chat_base: str
-) -> sql.Composed:
-    first, after = date_range.bounds(assistant.tzinfo)
-    return sql.SQL(_COPY).format(
-        submitted_at=sql.SQL(_SUBMITTED_AT),
-        comment=sql.SQL(_safe("r.comment")),
-        contact_name=sql.SQL(_safe("r.contact_name")),
-        contact_email=sql.SQL(_safe("r.contact_email")),
-        rated_answer=sql.SQL(_safe("r.answer")),
-        shared_chat_base=sql.Literal(shared_chat_base),
-        assistant=sql.Literal(assistant.pk),
-        first=sql.Literal(first),
-        after=sql.Literal(after),
-        value=sql.SQL("{}::text").format(sql.Literal(value)),
-    )
+    *,
+    assistant: Assistant,
+    date_range: DateRange,
+    filters: FeedbackFilters,
+    shared_chat_base: str,
+) -> tuple[str, list]:
+    """`COPY (…) TO STDOUT` over the ratings the Feedback tab shows for these filters (the
+    same `filtered_ratings` queryset, so the rows are the counted items), newest first.
+
+    One table, read in the order of the `rating_by_time` index (or the filter's index): the
+    first rows leave at once, and nothing is joined (a rating keeps its answer's and its
+    question's text, and deleting a chat clears those copies and the shared chat)."""
+    ratings = filtered_ratings(assistant, date_range, filters)
+    if filters.rating:
+        ratings = ratings.filter(value=filters.rating)
+    cells = _cells(shared_chat_base)
+    query = ratings.annotate(**cells).order_by("-rated_at", "-id").values_list(*cells).query
+    select, params = query.get_compiler(connection=connection).as_sql()
+    return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", list(params)
 
 
 def feedback_csv_chunks(
-    *, assistant: Assistant, date_range: DateRange, value: str | None, shared_chat_base: str
+    *,
+    assistant: Assistant,
+    date_range: DateRange,
+    filters: FeedbackFilters,
+    shared_chat_base: str,
 ) -> Iterator[bytes]:
     """The CSV in chunks, newest rating first: the header at once, then the rows as
     PostgreSQL sends them. Three queries: the session's zone in and out around the COPY."""
     yield next(csv_lines(FEEDBACK_CSV_HEADER, [])).encode()
-    statement = copy_statement(
+    statement, params = copy_statement(
         assistant=assistant,
         date_range=date_range,
-        value=value,
+        filters=filters,
         shared_chat_base=shared_chat_base,
     )
     connection.ensure_connection()
@@ -106,7 +125,9 @@ def feedback_csv_chunks(
             [assistant.time_zone],
         )
         (session_zone, _) = cursor.fetchone()
-        yield from _copy_rows(cursor.connection, statement.as_bytes(cursor.connection))
+        # COPY takes no bound parameters: psycopg writes them in as literals.
+        literal = psycopg.ClientCursor(cursor.connection).mogrify(statement, params)
+        yield from _copy_rows(cursor.connection, literal.encode())
         cursor.execute("SELECT set_config('TimeZone', %s, true)", [session_zone])
 
 

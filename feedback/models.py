@@ -1,12 +1,37 @@
 """Ratings of assistant answers, what people chose to share with them, and their exact daily
 counters."""
 
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 
 from assistants.models import Assistant, Conversation, Message, Participant
 
 COMMENT_MAX_LENGTH = 2000
+CONTACT_NAME_MAX_LENGTH = 150
+REASON_MAX_LENGTH = 60
+# How many reasons one list may hold: a list longer than this is no longer a quick pick.
+REASONS_PER_LIST = 12
+NOTE_MAX_LENGTH = 2000
+# The text search configuration of comments: `simple` lower-cases words without stemming
+# or stop words of one language, so comments in any language are found by their words.
+SEARCH_CONFIG = "simple"
+
+# SPEC §5: what a person may pick after each rating until the assistant's lists are edited.
+DEFAULT_REASONS = {
+    "positive": ("Accurate", "Helpful", "Clear", "Saved me time"),
+    "negative": (
+        "Inaccurate",
+        "Not helpful",
+        "Incomplete",
+        "Did not follow instructions",
+        "Too long",
+        "Other",
+    ),
+}
 
 
 class Rating(models.Model):
@@ -22,6 +47,11 @@ class Rating(models.Model):
         POSITIVE = "positive", "Thumbs up"
         NEGATIVE = "negative", "Thumbs down"
 
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        REVIEWED = "reviewed", "Reviewed"
+        RESOLVED = "resolved", "Resolved"
+
     assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="+")
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
@@ -29,12 +59,25 @@ class Rating(models.Model):
     value = models.CharField(max_length=10, choices=Value.choices)
     # When the current value was given: the day it counts on.
     rated_at = models.DateTimeField()
-    # The rated answer's text, kept with its rating so that the Feedback tab and its CSV
-    # read one table (messages never change); emptied when the chat is deleted.
+    # The rated answer's text and the question it answered, copied when the rating is first
+    # written so that the Feedback tab and its CSV read one table. A message's text changes
+    # only when its chat is deleted, and then the content erasers empty these copies too.
     answer = models.TextField(blank=True)
+    question = models.TextField(blank=True)
+    # The configuration version in force when the rated answer was given
+    # (`assistants.versions`); an answer's timestamp never changes, so neither does this.
+    version = models.PositiveIntegerField(default=1)
     comment = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
+    search = models.GeneratedField(
+        expression=SearchVector("comment", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    # The reasons picked, as labels: a reason later removed from the assistant's lists
+    # stays on the ratings that have it.
+    reasons = ArrayField(models.CharField(max_length=REASON_MAX_LENGTH), default=list, blank=True)
     share_contact = models.BooleanField(default=False)
-    contact_name = models.CharField(max_length=150, blank=True)
+    contact_name = models.CharField(max_length=CONTACT_NAME_MAX_LENGTH, blank=True)
     contact_email = models.EmailField(blank=True)
     share_token = models.UUIDField(null=True, blank=True)
     chat_shared_at = models.DateTimeField(null=True, blank=True)
@@ -43,11 +86,23 @@ class Rating(models.Model):
     # When its author's data was erased (`erase_person_text`): every text column emptied,
     # sharing withdrawn; the value and its time still count.
     text_erased_at = models.DateTimeField(null=True, blank=True)
+    # Review by the assistant's managers: never counted, never shown to the rater. A rating
+    # whose value changes is `new` again (`services.record_ratings`).
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["assistant", "message", "participant"], name="rating_one_per_answer"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["new", "reviewed", "resolved"]),
+                name="rating_status_valid",
             ),
             models.UniqueConstraint(
                 fields=["assistant", "external_id"],
@@ -87,6 +142,27 @@ class Rating(models.Model):
             models.Index(fields=["assistant", "-rated_at", "-id"], name="rating_by_time"),
             # The ratings shown in one chat.
             models.Index(fields=["assistant", "conversation"], name="rating_by_conversation"),
+            # The tab's columns filtered by review status, and how many are new.
+            models.Index(
+                fields=["assistant", "value", "status", "-rated_at", "-id"],
+                name="rating_tab_by_status",
+            ),
+            # The tab's columns filtered by the rated answer's version.
+            models.Index(
+                fields=["assistant", "value", "version", "-rated_at", "-id"],
+                name="rating_tab_by_version",
+            ),
+            # `reason=` and `q=`: GIN over the assistant and the reasons / the comment's words
+            # (btree_gin puts the assistant first). The page intersects them with the time.
+            GinIndex(fields=["assistant", "reasons"], name="rating_reasons"),
+            GinIndex(fields=["assistant", "search"], name="rating_search"),
+            # The reasons chart: the range's ratings that have reasons, read index-only.
+            models.Index(
+                fields=["assistant", "-rated_at"],
+                include=["value", "reasons"],
+                condition=~Q(reasons=[]),
+                name="rating_with_reasons",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,6 +171,30 @@ class Rating(models.Model):
     @property
     def chat_shared(self) -> bool:
         return self.share_token is not None
+
+
+class ReasonLists(models.Model):
+    """The reasons an assistant's raters may pick, one list per rating value, in the order
+    shown. No row: the default lists (`DEFAULT_REASONS`)."""
+
+    assistant = models.OneToOneField(
+        Assistant, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    positive = ArrayField(models.CharField(max_length=REASON_MAX_LENGTH), default=list)
+    negative = ArrayField(models.CharField(max_length=REASON_MAX_LENGTH), default=list)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "reason lists"
+
+    def __str__(self) -> str:
+        return f"reasons of {self.assistant_id}"
+
+    def for_value(self, value: str) -> list[str]:
+        return list(self.positive if value == "positive" else self.negative)
 
 
 class DailyFeedback(models.Model):

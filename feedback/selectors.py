@@ -7,17 +7,21 @@ selector here returns a rater's name, username, e-mail or id otherwise.
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, Q, Sum
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils.http import urlencode
 
-from assistants.models import Assistant, Membership, Message
+from assistants.models import Assistant, ConfigurationVersion, Membership, Message
 from assistants.timeframe import DateRange
-from feedback.models import DailyFeedback, Rating
+from feedback.models import DEFAULT_REASONS, SEARCH_CONFIG, DailyFeedback, Rating, ReasonLists
 
 
 def daily_feedback_counts(
@@ -105,8 +109,10 @@ def managers_of(assistant: Assistant) -> list[Manager]:
 # --- The Feedback tab ----------------------------------------------------------------------
 
 PAGE_SIZE = 20
-# The rated answer as the tab shows it: the beginning is enough to recognise it.
-ANSWER_EXCERPT = 400
+# Characters of the rated answer and of the question the tab shows: enough to recognise
+# them. Twice as many characters of Markdown are read, as markup takes room.
+EXCERPT_CHARACTERS = 300
+_EXCERPT_READ = 2 * EXCERPT_CHARACTERS
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,72 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
+class FeedbackFilters:
+    """The Feedback tab's filters (SPEC §4), as its form cleaned them. The counts, the pages
+    and the CSV all read ratings through `filtered_ratings`, so they always agree."""
+
+    rating: str | None = None
+    has_comment: bool = False
+    reason: str | None = None
+    status: str | None = None
+    version: int | None = None
+    q: str = ""
+
+    @property
+    def narrows(self) -> bool:
+        """Whether a filter other than the rating is set: then the daily counters cannot
+        give the counts."""
+        return bool(self.has_comment or self.reason or self.status or self.version or self.q)
+
+    def query_pairs(self) -> list[tuple[str, str]]:
+        """The filters as query-string pairs, for every link that keeps them."""
+        pairs = [
+            ("rating", self.rating or ""),
+            ("has_comment", "1" if self.has_comment else ""),
+            ("reason", self.reason or ""),
+            ("status", self.status or ""),
+            ("version", str(self.version) if self.version else ""),
+            ("q", self.q),
+        ]
+        return [(name, value) for name, value in pairs if value]
+
+
+def range_pairs(date_range: DateRange) -> list[tuple[str, str]]:
+    return [("start", date_range.start.isoformat()), ("end", date_range.end.isoformat())]
+
+
+def search_query(text: str) -> SearchQuery | None:
+    """The words of `text` as a full-text query over comments: every word must appear, the
+    last one as a prefix (so "refu" finds "refund" while typing). None without a word."""
+    words = re.findall(r"\w+", text.lower())
+    if not words:
+        return None
+    # \w never matches a quote, a colon or an operator, so each word is a plain term.
+    terms = [f"'{word}'" for word in words[:-1]] + [f"'{words[-1]}':*"]
+    return SearchQuery(" & ".join(terms), search_type="raw", config=SEARCH_CONFIG)
+
+
+def filtered_ratings(assistant: Assistant, date_range: DateRange, filters: FeedbackFilters):
+    """The assistant's ratings given in the range that pass every filter but the rating value
+    (the tab shows both values side by side), as a queryset. No query until evaluated."""
+    first, after_last = date_range.bounds(assistant.tzinfo)
+    ratings = Rating.objects.filter(
+        assistant=assistant, rated_at__gte=first, rated_at__lt=after_last
+    )
+    if filters.has_comment:
+        ratings = ratings.exclude(comment="")
+    if filters.reason:
+        ratings = ratings.filter(reasons__contains=[filters.reason])
+    if filters.status:
+        ratings = ratings.filter(status=filters.status)
+    if filters.version:
+        ratings = ratings.filter(version=filters.version)
+    if filters.q and (query := search_query(filters.q)) is not None:
+        ratings = ratings.filter(search=query)
+    return ratings
+
+
+@dataclass(frozen=True)
 class FeedbackItem:
     id: int
     value: str
@@ -147,14 +219,26 @@ class FeedbackItem:
     contact_name: str
     contact_email: str
     answer: str
+    question: str
     chat_deleted: bool
     share_token: UUID | None
+    reasons: list[str]
+    version: int
+    status: str
+    note: str
+    reviewed_by: str
+    reviewed_at: datetime | None
+    reply_url: str
     # Its author's data was erased: an empty comment was a comment.
     text_erased: bool = False
 
     @property
     def contact_shared(self) -> bool:
         return bool(self.contact_name or self.contact_email)
+
+    @property
+    def status_label(self) -> str:
+        return Rating.Status(self.status).label
 
     # Formatted here rather than with the `date` filter: forty of them a page.
     @property
@@ -165,6 +249,12 @@ class FeedbackItem:
     def when_label(self) -> str:
         return self.rated_at.strftime("%b %-d, %Y · %H:%M %Z")
 
+    @property
+    def reviewed_label(self) -> str:
+        if self.reviewed_at is None:
+            return ""
+        return self.reviewed_at.strftime("%b %-d, %Y · %H:%M")
+
 
 @dataclass(frozen=True)
 class FeedbackPage:
@@ -172,12 +262,148 @@ class FeedbackPage:
     next_cursor: Cursor | None
 
 
-def feedback_counts(assistant: Assistant, date_range: DateRange) -> tuple[int, int]:
-    """(positive, negative) ratings given in the range, from the daily counters. One query."""
-    totals = DailyFeedback.objects.filter(
-        assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
-    ).aggregate(positive=Sum("positive"), negative=Sum("negative"))
-    return totals["positive"] or 0, totals["negative"] or 0
+@dataclass(frozen=True)
+class FeedbackCounts:
+    """Ratings in the range that pass the filters, by value, and how many of them are new."""
+
+    positive: int
+    negative: int
+    new_positive: int
+    new_negative: int
+
+    @property
+    def new(self) -> int:
+        return self.new_positive + self.new_negative
+
+    def of(self, value: str) -> int:
+        return self.positive if value == "positive" else self.negative
+
+
+def feedback_counts(
+    assistant: Assistant, date_range: DateRange, filters: FeedbackFilters
+) -> FeedbackCounts:
+    """How many ratings of each value the range holds under the filters, and how many are new.
+
+    Without a filter beyond the rating value, the totals come from the daily counters and the
+    new ones from an index-only count on `rating_tab_by_status` (the ratings still new in the
+    range): two queries. With one, a single query counts the ratings that pass: it reads the
+    index of the narrowest filter (`rating_tab_with_comment`, `rating_tab_by_status`,
+    `rating_tab_by_version`, the GIN indexes `rating_reasons` / `rating_search`) intersected
+    with the range, so its cost grows with the matching ratings of the range, not with all of
+    them; `insights.bench.feedback` measures it on an assistant with 1 M ratings.
+    """
+    if filters.narrows:
+        rows = (
+            filtered_ratings(assistant, date_range, filters)
+            .values("value")
+            .annotate(total=Count("id"), new=Count("id", filter=Q(status=Rating.Status.NEW)))
+            .order_by()
+        )
+        by_value = {row["value"]: (row["total"], row["new"]) for row in rows}
+    else:
+        totals = DailyFeedback.objects.filter(
+            assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
+        ).aggregate(positive=Sum("positive"), negative=Sum("negative"))
+        new = dict(
+            filtered_ratings(assistant, date_range, filters)
+            .filter(status=Rating.Status.NEW)
+            .values("value")
+            .annotate(new=Count("id"))
+            .order_by()
+            .values_list("value", "new")
+        )
+        by_value = {
+            value: (totals[value] or 0, new.get(value, 0)) for value in ("positive", "negative")
+        }
+    positive, new_positive = by_value.get("positive", (0, 0))
+    negative, new_negative = by_value.get("negative", (0, 0))
+    return FeedbackCounts(positive, negative, new_positive, new_negative)
+
+
+def _reply_url(email: str, assistant_name: str) -> str:
+    if not email:
+        return ""
+    subject = quote(f"Your feedback on {assistant_name}")
+    return f"mailto:{quote(email, safe='@')}?subject={subject}"
+
+
+def _person(first_name: str | None, last_name: str | None, username: str | None) -> str:
+    return f"{first_name or ''} {last_name or ''}".strip() or (username or "")
+
+
+_ITEM_COLUMNS = (
+    "id",
+    "value",
+    "rated_at",
+    "comment",
+    "contact_name",
+    "contact_email",
+    "answer_excerpt",
+    "question_excerpt",
+    "deleted_at",
+    "share_token",
+    "reasons",
+    "version",
+    "status",
+    "note",
+    "reviewed_by__first_name",
+    "reviewed_by__last_name",
+    "reviewed_by__username",
+    "reviewed_at",
+    "text_erased_at",
+)
+
+
+def _rows(ratings, *, size: int) -> list[tuple]:
+    return list(
+        ratings.order_by("-rated_at", "-id")
+        .annotate(
+            answer_excerpt=Substr("answer", 1, _EXCERPT_READ),
+            question_excerpt=Substr("question", 1, _EXCERPT_READ),
+            deleted_at=F("conversation__content_deleted_at"),
+        )
+        .values_list(*_ITEM_COLUMNS)[:size]
+    )
+
+
+def _items(assistant: Assistant, ratings, *, size: int) -> list[FeedbackItem]:
+    return _items_of(assistant, _rows(ratings, size=size))
+
+
+def _items_of(assistant: Assistant, rows: list[tuple]) -> list[FeedbackItem]:
+    zone = assistant.tzinfo
+    items = []
+    for row in rows:
+        r = dict(zip(_ITEM_COLUMNS, row, strict=True))
+        deleted = r["deleted_at"] is not None
+        items.append(
+            FeedbackItem(
+                id=r["id"],
+                value=r["value"],
+                rated_at=r["rated_at"].astimezone(zone),
+                comment=r["comment"],
+                contact_name=r["contact_name"],
+                contact_email=r["contact_email"],
+                answer=r["answer_excerpt"],
+                question=r["question_excerpt"],
+                chat_deleted=deleted,
+                # A deleted chat's text is gone, so there is nothing left to show.
+                share_token=r["share_token"] if not deleted else None,
+                reasons=r["reasons"],
+                version=r["version"],
+                status=r["status"],
+                note=r["note"],
+                reviewed_by=_person(
+                    r["reviewed_by__first_name"],
+                    r["reviewed_by__last_name"],
+                    r["reviewed_by__username"],
+                ),
+                reviewed_at=r["reviewed_at"].astimezone(zone) if r["reviewed_at"] else None,
+                reply_url=_reply_url(r["contact_email"], assistant.name),
+                text_erased=r["text_erased_at"] is not None,
+            )
+        )
+    return items
 
 
 def feedback_page(
@@ -185,76 +411,153 @@ def feedback_page(
     date_range: DateRange,
     *,
     value: str,
-    has_comment: bool = False,
+    filters: FeedbackFilters = FeedbackFilters(),
     after: Cursor | None = None,
     size: int = PAGE_SIZE,
 ) -> FeedbackPage:
-    """One page of the ratings of one value given in the range, newest first, continuing
-    after `after` (keyset: the cost is the same on the first page and the thousandth).
-    Contact details only where shared; a deleted chat's answer comes back empty. One query
-    on the `rating_tab_by_value` index (or its with-comment twin), joining only the page's
-    conversations."""
-    first, after_last = date_range.bounds(assistant.tzinfo)
-    ratings = Rating.objects.filter(
-        assistant=assistant, value=value, rated_at__gte=first, rated_at__lt=after_last
-    )
-    if has_comment:
-        ratings = ratings.exclude(comment="")
+    """One page of the ratings of one value given in the range that pass the filters, newest
+    first, continuing after `after` (keyset: the cost is the same on the first page and the
+    thousandth). Times in the reporting zone. Contact details only where shared; a deleted
+    chat's answer and question come back empty. One query on the index of the filter
+    (`rating_tab_by_value` without one), joining only the page's conversations and
+    reviewers."""
+    ratings = filtered_ratings(assistant, date_range, filters).filter(value=value)
     if after is not None:
         ratings = ratings.filter(
             Q(rated_at__lt=after.rated_at) | Q(rated_at=after.rated_at, id__lt=after.rating_id)
         )
-    rows = list(
-        ratings.order_by("-rated_at", "-id")
-        .annotate(
-            excerpt=Substr("answer", 1, ANSWER_EXCERPT + 1),
-            deleted_at=F("conversation__content_deleted_at"),
-        )
-        .values_list(
-            "id",
-            "value",
-            "rated_at",
-            "comment",
-            "contact_name",
-            "contact_email",
-            "excerpt",
-            "deleted_at",
-            "share_token",
-            "text_erased_at",
-        )[: size + 1]
-    )
-    items = [
-        FeedbackItem(
-            id=rating_id,
-            value=rating_value,
-            rated_at=rated_at.astimezone(assistant.tzinfo),
-            comment=comment,
-            contact_name=contact_name,
-            contact_email=contact_email,
-            answer=answer,
-            chat_deleted=deleted_at is not None,
-            # A deleted chat's text is gone, so there is nothing left to show.
-            share_token=share_token if deleted_at is None else None,
-            text_erased=text_erased_at is not None,
-        )
-        for (
-            rating_id,
-            rating_value,
-            rated_at,
-            comment,
-            contact_name,
-            contact_email,
-            answer,
-            deleted_at,
-            share_token,
-            text_erased_at,
-        ) in rows[:size]
-    ]
+    rows = _rows(ratings, size=size + 1)
+    items = _items_of(assistant, rows[:size])
     next_cursor = None
     if len(rows) > size:
         last = rows[size - 1]
         next_cursor = Cursor(rated_at=last[2], rating_id=last[0])
     return FeedbackPage(items=items, next_cursor=next_cursor)
+
+
+def feedback_item(assistant: Assistant, rating_id: int) -> FeedbackItem:
+    """One item as the tab shows it, after a review; 404 when the assistant has no such
+    rating. One query."""
+    ratings = Rating.objects.filter(assistant=assistant, pk=rating_id)
+    items = _items(assistant, ratings, size=1)
+    if not items:
+        raise Http404("No such feedback.")
+    return items[0]
+
+
+def shown_values(filters: FeedbackFilters) -> list[str]:
+    """The rating values the tab has a column for."""
+    return [filters.rating] if filters.rating else ["positive", "negative"]
+
+
+@dataclass(frozen=True)
+class FeedbackColumn:
+    """One column of the tab: the ratings of one value, their count under the filters, and
+    the query string of its next page (None on the last)."""
+
+    value: str
+    count: int
+    page: FeedbackPage
+    more_query: str | None
+    continued: bool
+
+    @property
+    def label(self) -> str:
+        return "Positive" if self.value == "positive" else "Negative"
+
+
+def feedback_columns(
+    assistant: Assistant,
+    date_range: DateRange,
+    filters: FeedbackFilters,
+    *,
+    counts: FeedbackCounts | None,
+    after: dict[str, Cursor | None],
+    only: str | None = None,
+) -> list[FeedbackColumn]:
+    """The tab's columns: both values side by side, or the one the rating filter (or
+    `only`, a "Show older" request, which needs no counts) names; each continues after its
+    cursor in `after`. One query a column."""
+    shown = shown_values(filters)
+    if only in shown:
+        shown = [only]
+    keep = [*range_pairs(date_range), *filters.query_pairs()]
+    columns = []
+    for value in shown:
+        page = feedback_page(
+            assistant, date_range, value=value, filters=filters, after=after.get(value)
+        )
+        more_query = None
+        if page.next_cursor:
+            more_query = urlencode(
+                [*keep, (f"{value}_after", page.next_cursor.encode()), ("column", value)]
+            )
+        columns.append(
+            FeedbackColumn(
+                value=value,
+                count=counts.of(value) if counts else 0,
+                page=page,
+                more_query=more_query,
+                continued=after.get(value) is not None,
+            )
+        )
+    return columns
+
+
+@dataclass(frozen=True)
+class ReasonCounts:
+    """How often each reason was picked, most picked first, for each rating value."""
+
+    positive: list[tuple[str, int]]
+    negative: list[tuple[str, int]]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.positive or self.negative)
+
+
+def reason_counts(
+    assistant: Assistant, date_range: DateRange, filters: FeedbackFilters
+) -> ReasonCounts:
+    """The reasons picked on the ratings of the range that pass the filters, counted per
+    rating value. One query: it reads the ratings of the range that have reasons, through
+    the covering partial index `rating_with_reasons` (index-only without other filters), so
+    its cost grows with the reasons picked in the range; the benchmark measures it."""
+    ratings = filtered_ratings(assistant, date_range, filters).exclude(reasons=[])
+    if filters.rating:
+        ratings = ratings.filter(value=filters.rating)
+    inner, params = ratings.values("value", "reasons").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.value, reason, count(*) FROM ({inner}) r, unnest(r.reasons) reason "
+            "GROUP BY 1, 2 ORDER BY 3 DESC, 2",
+            params,
+        )
+        rows = cursor.fetchall()
+    return ReasonCounts(
+        positive=[(reason, n) for value, reason, n in rows if value == "positive"],
+        negative=[(reason, n) for value, reason, n in rows if value == "negative"],
+    )
+
+
+def reason_lists(assistant_id: int) -> dict[str, list[str]]:
+    """{"positive": [...], "negative": [...]}: the reasons raters may pick now, in order (the
+    defaults of SPEC §5 until the lists are edited). One query."""
+    lists = ReasonLists.objects.filter(assistant_id=assistant_id).first()
+    if lists is None:
+        return {value: list(labels) for value, labels in DEFAULT_REASONS.items()}
+    return {"positive": list(lists.positive), "negative": list(lists.negative)}
+
+
+def versions_rated(assistant: Assistant) -> list[int]:
+    """The configuration version numbers an answer can belong to, newest first, for the
+    version filter. One query."""
+    numbers = list(
+        ConfigurationVersion.objects.filter(assistant=assistant)
+        .order_by("-number")
+        .values_list("number", flat=True)
+    )
+    return numbers or [1]
 
 
 # --- Shared chats --------------------------------------------------------------------------

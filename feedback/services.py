@@ -2,7 +2,8 @@
 
 `record_ratings` is the write path of rating events (the events API and the chat's thumbs);
 it keeps `DailyFeedback` exact in the same transaction. The chat's follow-up form changes
-a rating's comment and sharing, which no counter depends on.
+a rating's comment, reasons and sharing, and the Feedback tab's review its status and note:
+no counter depends on either.
 """
 
 import uuid
@@ -18,7 +19,15 @@ from django.utils import timezone
 from assistants import rollups
 from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant
-from feedback.models import COMMENT_MAX_LENGTH, Rating
+from assistants.versions import version_at_sql
+from feedback.models import (
+    COMMENT_MAX_LENGTH,
+    CONTACT_NAME_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    REASONS_PER_LIST,
+    Rating,
+    ReasonLists,
+)
 
 VALUES = (Rating.Value.POSITIVE, Rating.Value.NEGATIVE)
 
@@ -35,6 +44,7 @@ class NewRating:
     contact_email: str = ""
     share_chat: bool = False  # share the conversation as it was at rated_at
     external_id: str | None = None
+    reasons: tuple[str, ...] = ()  # labels from the assistant's list for `value`
 
 
 def rating_problem(rating: NewRating) -> str | None:
@@ -45,9 +55,12 @@ def rating_problem(rating: NewRating) -> str | None:
         return "the time must carry its UTC offset"
     if len(rating.comment) > COMMENT_MAX_LENGTH:
         return f"the comment is longer than {COMMENT_MAX_LENGTH} characters"
+    for reason in rating.reasons:
+        if not reason or len(reason) > REASON_MAX_LENGTH or "\n" in reason:
+            return f"a reason is a label of 1 to {REASON_MAX_LENGTH} characters on one line"
     if rating.share_contact:
-        if len(rating.contact_name) > 150:
-            return "the contact name is longer than 150 characters"
+        if len(rating.contact_name) > CONTACT_NAME_MAX_LENGTH:
+            return f"the contact name is longer than {CONTACT_NAME_MAX_LENGTH} characters"
         if rating.contact_email:
             try:
                 validate_email(rating.contact_email)
@@ -56,24 +69,49 @@ def rating_problem(rating: NewRating) -> str | None:
     return None
 
 
+def reasons_problem(
+    *, value: str, reasons: Sequence[str], lists: dict[str, list[str]]
+) -> str | None:
+    """Why these reasons cannot go with a rating of `value`, given the assistant's
+    `selectors.reason_lists`, or None. No query."""
+    allowed = lists.get(value, [])
+    unknown = [reason for reason in reasons if reason not in allowed]
+    if not unknown:
+        return None
+    choices = ", ".join(f"“{reason}”" for reason in allowed) or "none"
+    return f"reasons: “{unknown[0]}” is not a reason for a {value} rating; choose from {choices}"
+
+
+# The version of the rated answer, stored with the rating when it is first written.
+_ANSWER_VERSION = version_at_sql(assistant="%(assistant)s", moment="m.created_at")
+
 # One statement: keep the valid ratings of the batch, upsert them, and fold the change of each
 # written rating (its old day and value out, its new ones in) into the daily counters. Every
 # CTE sees the table as it was before the statement, so `old` holds the replaced values.
-_UPSERT_RATINGS = """
+_UPSERT_RATINGS = f"""
 WITH input AS (
     SELECT * FROM unnest(
         %(messages)s::bigint[], %(participants)s::bigint[], %(values)s::text[],
         %(times)s::timestamptz[], %(comments)s::text[], %(share_contacts)s::boolean[],
         %(names)s::text[], %(emails)s::text[], %(share_chats)s::boolean[],
-        %(external_ids)s::text[]
+        %(external_ids)s::text[], %(reasons)s::text[]
     ) WITH ORDINALITY AS i(message_id, participant_id, value, rated_at, comment,
                            share_contact, contact_name, contact_email, share_chat,
-                           external_id, ord)
+                           external_id, reason_lines, ord)
 ),
 valid AS (
     -- An answer of this assistant, rated by the person whose conversation it is; an external
     -- id already stored is a retry.
-    SELECT i.*, m.conversation_id, m.content AS answer
+    -- The question is the asker's last message before the answer (message_by_conversation).
+    SELECT i.*, m.conversation_id, m.content AS answer,
+           coalesce((SELECT q.content FROM assistants_message q
+                     WHERE q.assistant_id = %(assistant)s
+                       AND q.conversation_id = m.conversation_id AND q.role = 'user'
+                       AND (q.created_at, q.id) < (m.created_at, m.id)
+                     ORDER BY q.created_at DESC, q.id DESC LIMIT 1), '') AS question,
+           {_ANSWER_VERSION} AS version,
+           coalesce(string_to_array(nullif(i.reason_lines, ''), E'\\n'), ARRAY[]::text[])
+               AS reasons
     FROM input i
     JOIN assistants_message m
       ON m.id = i.message_id AND m.assistant_id = %(assistant)s AND m.role = 'assistant'
@@ -103,14 +141,14 @@ written AS (
     INSERT INTO feedback_rating AS r (
         assistant_id, message_id, conversation_id, participant_id, value, rated_at, answer,
         comment, share_contact, contact_name, contact_email, share_token, chat_shared_at,
-        external_id, updated_at)
+        external_id, updated_at, question, version, reasons, status, note)
     SELECT %(assistant)s, message_id, conversation_id, participant_id, value, rated_at,
            answer, comment, share_contact,
            CASE WHEN share_contact THEN contact_name ELSE '' END,
            CASE WHEN share_contact THEN contact_email ELSE '' END,
            CASE WHEN share_chat THEN gen_random_uuid() END,
            CASE WHEN share_chat THEN rated_at END,
-           external_id, now()
+           external_id, now(), question, version, reasons, 'new', ''
     FROM latest
     ON CONFLICT (assistant_id, message_id, participant_id) DO UPDATE SET
         value = EXCLUDED.value,
@@ -128,7 +166,12 @@ written AS (
                            WHEN EXCLUDED.share_token IS NULL THEN NULL
                            ELSE coalesce(r.share_token, EXCLUDED.share_token) END,
         chat_shared_at = CASE WHEN %(replace)s THEN EXCLUDED.chat_shared_at
-                              ELSE r.chat_shared_at END
+                              ELSE r.chat_shared_at END,
+        -- The thumbs keep the reasons unless the value changes: they were for the other list.
+        reasons = CASE WHEN %(replace)s THEN EXCLUDED.reasons
+                       WHEN EXCLUDED.value <> r.value THEN ARRAY[]::text[] ELSE r.reasons END,
+        -- A rating whose value changes needs a new look.
+        status = CASE WHEN EXCLUDED.value <> r.value THEN 'new' ELSE r.status END
     -- An event older than the current rating does not replace it; the chat's thumbs only
     -- write a change of value.
     WHERE EXCLUDED.rated_at >= r.rated_at AND (%(replace)s OR EXCLUDED.value <> r.value)
@@ -196,6 +239,7 @@ def _upsert(
                 "emails": [r.contact_email.strip() for r in ratings],
                 "share_chats": [r.share_chat for r in ratings],
                 "external_ids": [r.external_id for r in ratings],
+                "reasons": ["\n".join(r.reasons) for r in ratings],
             },
         )
         rows = cursor.fetchall()
@@ -253,11 +297,15 @@ def update_details(
     contact_email: str,
     share_chat: bool,
     at: datetime,
+    reasons: Sequence[str] | None = None,
 ) -> Rating:
     """Set what the author adds to a rating. Contact details are dropped unless shared; a
     chat shared now is the conversation as it is at `at`, and keeps its link while it stays
-    shared; not sharing it any more makes its link dead. One query."""
+    shared; not sharing it any more makes its link dead. `reasons` (None: unchanged) are
+    labels the caller has checked against the assistant's list. One query."""
     rating.comment = comment
+    if reasons is not None:
+        rating.reasons = list(dict.fromkeys(reasons))
     rating.share_contact = share_contact
     rating.contact_name = contact_name.strip() if share_contact else ""
     rating.contact_email = contact_email.strip() if share_contact else ""
@@ -277,6 +325,7 @@ def update_details(
             "share_token",
             "chat_shared_at",
             "updated_at",
+            "reasons",
         ]
     )
     return rating
@@ -313,7 +362,7 @@ def forget_chat_text(conversation) -> None:
     chats stop being shared. The ratings stay, and so do their counts. One query."""
     Rating.objects.filter(
         assistant_id=conversation.assistant_id, conversation_id=conversation.pk
-    ).update(answer="", share_token=None, chat_shared_at=None)
+    ).update(answer="", question="", share_token=None, chat_shared_at=None)
 
 
 # Every text column of a rating (and the shared chat, which shows the conversation's text)
@@ -332,7 +381,7 @@ WITH old AS (
 ),
 erased AS (
     UPDATE feedback_rating r
-    SET answer = '', comment = '', share_contact = false, contact_name = '',
+    SET answer = '', question = '', comment = '', share_contact = false, contact_name = '',
         contact_email = '', share_token = NULL, chat_shared_at = NULL,
         text_erased_at = %(now)s, updated_at = %(now)s
     FROM old WHERE r.id = old.id
@@ -346,9 +395,10 @@ FROM erased
 
 def erase_person_text(participant) -> dict[str, int]:
     """Erase what one person wrote or shared in their ratings of one assistant: comments,
-    contact details, rated-answer copies and shared chats (whose links die at once). Their
-    ratings keep counting, without text. Runs in `erase_person_content`'s transaction
-    (registered in `FeedbackConfig.ready`). Returns {what: how many}. One query."""
+    contact details, the copies of rated answers and their questions, and shared chats
+    (whose links die at once). Their ratings keep counting, without text. Runs in
+    `erase_person_content`'s transaction (registered in `FeedbackConfig.ready`). Returns
+    {what: how many}. One query."""
     with bulk_cursor() as cursor:
         cursor.execute(
             _ERASE_PERSON_TEXT,
@@ -368,15 +418,15 @@ def erase_person_text(participant) -> dict[str, int]:
 
 
 def forget_expired_text(batch) -> dict[str, int]:
-    """The copies of text that `purge_expired_content` just erased: rated-answer copies of
-    the batch's messages, and chats shared before the limit in its conversations (all of
-    their text is expired). Comments and contact details stay until their author withdraws
-    them (SPEC §9). Runs in the batch's transaction. Two queries, on the ratings' indexes
-    led by (assistant, message) and (assistant, conversation)."""
+    """The copies of text that `purge_expired_content` just erased: the rated-answer and
+    question copies of the batch's answers, and chats shared before the limit in its
+    conversations (all of their text is expired). Comments and contact details stay until
+    their author withdraws them (SPEC §9). Runs in the batch's transaction. Two queries, on
+    the ratings' indexes led by (assistant, message) and (assistant, conversation)."""
     answers = (
         Rating.objects.filter(assistant_id=batch.assistant_id, message_id__in=batch.message_ids)
-        .exclude(answer="")
-        .update(answer="")
+        .exclude(answer="", question="")
+        .update(answer="", question="")
     )
     shared_chats = Rating.objects.filter(
         assistant_id=batch.assistant_id,
@@ -384,3 +434,87 @@ def forget_expired_text(batch) -> dict[str, int]:
         chat_shared_at__lt=batch.before,
     ).update(share_token=None, chat_shared_at=None)
     return {"rated-answer copies": answers, "shared chats": shared_chats}
+
+
+# A question that arrives after its answer was rated (the events API takes events in any
+# order): the ratings of those conversations take the question again, by the same rule as
+# `_UPSERT_RATINGS` (the asker's last message before the answer).
+_REFRESH_QUESTIONS = """
+UPDATE feedback_rating r SET question = q.question
+FROM (
+    SELECT r2.id, coalesce((SELECT u.content FROM assistants_message u
+                            WHERE u.assistant_id = %(assistant)s
+                              AND u.conversation_id = m.conversation_id AND u.role = 'user'
+                              AND (u.created_at, u.id) < (m.created_at, m.id)
+                            ORDER BY u.created_at DESC, u.id DESC LIMIT 1), '') AS question
+    FROM feedback_rating r2
+    JOIN assistants_message m ON m.id = r2.message_id
+    WHERE r2.assistant_id = %(assistant)s AND r2.conversation_id = ANY(%(conversations)s)
+) q
+WHERE r.id = q.id AND r.question IS DISTINCT FROM q.question
+"""
+
+
+def refresh_questions(*, assistant: Assistant, conversation_ids: Sequence[int]) -> None:
+    """After new user messages in these conversations, give their ratings the question their
+    answer now follows. One query (on rating_by_conversation), none without conversations."""
+    if not conversation_ids:
+        return
+    with bulk_cursor() as cursor:
+        cursor.execute(
+            _REFRESH_QUESTIONS,
+            {"assistant": assistant.pk, "conversations": sorted(set(conversation_ids))},
+        )
+
+
+# --- Reason lists --------------------------------------------------------------------------
+
+
+def set_reason_lists(
+    *, assistant: Assistant, positive: Sequence[str], negative: Sequence[str], by, at: datetime
+) -> ReasonLists:
+    """Replace the assistant's two reason lists (labels trimmed, duplicates dropped, order
+    kept). Ratings keep the reasons they have, listed or not. One query."""
+
+    def clean(labels: Sequence[str]) -> list[str]:
+        kept = list(dict.fromkeys(label.strip() for label in labels if label.strip()))
+        if len(kept) > REASONS_PER_LIST or any(len(label) > REASON_MAX_LENGTH for label in kept):
+            raise ValueError(
+                f"at most {REASONS_PER_LIST} reasons of {REASON_MAX_LENGTH} characters a list"
+            )
+        return kept
+
+    lists, _ = ReasonLists.objects.update_or_create(
+        assistant=assistant,
+        defaults={
+            "positive": clean(positive),
+            "negative": clean(negative),
+            "updated_by": by,
+            "updated_at": at,
+        },
+    )
+    return lists
+
+
+# --- Review --------------------------------------------------------------------------------
+
+
+def review_rating(
+    *, assistant: Assistant, rating_id: int, status: str, note: str, by, at: datetime
+) -> bool:
+    """Set one rating's review status and private note, and who did it and when. Never
+    touches a counter. Returns False when the assistant has no such rating. One query."""
+    if status not in Rating.Status.values:
+        raise ValueError(f"status must be one of {', '.join(Rating.Status.values)}")
+    changed = Rating.objects.filter(assistant=assistant, pk=rating_id).update(
+        status=status, note=note.strip(), reviewed_by=by, reviewed_at=at
+    )
+    return changed == 1
+
+
+def mark_reviewed(*, assistant: Assistant, rating_ids: Sequence[int], by, at: datetime) -> int:
+    """Mark the assistant's ratings among `rating_ids` that are still new as reviewed
+    (resolved ones stay resolved). Returns how many changed. One query."""
+    return Rating.objects.filter(
+        assistant=assistant, pk__in=list(rating_ids), status=Rating.Status.NEW
+    ).update(status=Rating.Status.REVIEWED, reviewed_by=by, reviewed_at=at)

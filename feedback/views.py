@@ -5,29 +5,41 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import (
+    content_disposition_header,
+    url_has_allowed_host_and_scheme,
+    urlencode,
+)
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from assistants.lib import ratelimit
 from assistants.lib.htmx import render_page_or_partial, render_partial, wants_partial
 from assistants.lib.markup import render_markdown
+from assistants.models import Assistant
 from assistants.selectors import Need, get_assistant_for
 from assistants.timeframe import TimeframeForm, timeframe_context, today_in
 from feedback import selectors, services
+from feedback.charts import reasons_figure
+from feedback.controls import controls_context
 from feedback.export import feedback_csv_chunks
 from feedback.forms import (
+    SEARCH_MAX_LENGTH,
     DetailsForm,
-    FeedbackCsvForm,
     FeedbackFilterForm,
+    FeedbackPageForm,
+    MarkReviewedForm,
     RateForm,
-    details_initial,
+    ReasonListsForm,
+    ReviewForm,
+    reasons_offered,
 )
-from feedback.models import Rating
+from feedback.models import NOTE_MAX_LENGTH, Rating
 
 # Ratings and their follow-up forms one person may send per minute; a person clicks far
 # fewer, a script many more.
@@ -56,16 +68,15 @@ def _too_many(request) -> HttpResponse | None:
 
 def _controls(request, answer, *, rating: Rating | None, form=None, note: str = "", status=200):
     """The rating controls of one answer, as the chat shows them."""
-    assistant = answer.assistant
-    context = {
-        "answer": answer,
-        "assistant_id": assistant.pk,
-        "rating": rating,
-        "form": form or DetailsForm(initial=details_initial(request.user, rating)),
-        "details_open": form is not None or bool(note),
-        "note": note,
-        "managers": selectors.managers_of(assistant) if rating else [],
-    }
+    context = controls_context(
+        user=request.user,
+        answer=answer,
+        rating=rating,
+        reason_lists=selectors.reason_lists(answer.assistant_id) if rating else {},
+        managers=selectors.managers_of(answer.assistant) if rating else [],
+        form=form,
+        note=note,
+    )
     return render(request, "feedback/_rating.html", context, status=status)
 
 
@@ -109,7 +120,9 @@ def details(request, assistant_id: int, message_id: int):
         return HttpResponseBadRequest("Rate the answer first.")
     if limited := _too_many(request):
         return limited
-    form = DetailsForm(request.POST)
+    form = DetailsForm(
+        request.POST, reasons=reasons_offered(selectors.reason_lists(assistant.pk), rating)
+    )
     if not form.is_valid():
         if not request.htmx:
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -159,78 +172,62 @@ def withdraw_chat(request, assistant_id: int, message_id: int):
 # --- The Feedback tab ----------------------------------------------------------------------
 
 
-def _filter_query(filters: FeedbackFilterForm) -> list[tuple[str, str]]:
-    """The filters to keep in links that change the timeframe or the page."""
-    pairs = []
-    if filters.value("rating"):
-        pairs.append(("rating", filters.value("rating")))
-    if filters.value("has_comment"):
-        pairs.append(("has_comment", "on"))
-    return pairs
-
-
 @login_required
 @require_GET
 def feedback_tab(request, assistant_id: int):
     access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
     assistant = access.assistant
     form = TimeframeForm(request.GET, today=today_in(assistant.tzinfo))
-    filters = FeedbackFilterForm(request.GET)
+    page_form = FeedbackPageForm(request.GET)
+    filters = page_form.filters()
     date_range = form.date_range()
-    rating_filter = filters.value("rating") or ""
-    has_comment = bool(filters.value("has_comment"))
+    after = {value: page_form.value(f"{value}_after") for value in Rating.Value.values}
+    template = "feedback/feedback_tab.html"
+    # "Show older" in one column asks for that column's next items only; one that the filters
+    # leave out gets the whole tab.
+    more_of = page_form.value("column") if wants_partial(request) else None
+    if more_of and more_of in selectors.shown_values(filters):
+        (column,) = selectors.feedback_columns(
+            assistant, date_range, filters, counts=None, after=after, only=more_of
+        )
+        return render_partial(
+            request, template, "more-items", {"column": column, "assistant": assistant}
+        )
+    counts = selectors.feedback_counts(assistant, date_range, filters)
+    columns = selectors.feedback_columns(assistant, date_range, filters, counts=counts, after=after)
     tab_url = reverse("insights:feedback", args=[assistant.pk])
-    kept = _filter_query(filters)
-    base_query = f"{date_range.as_query()}{'&' + urlencode(kept) if kept else ''}"
-
-    shown = [rating_filter] if rating_filter else ["positive", "negative"]
-    partial = wants_partial(request)
-    # "Show older" in one column asks for that column's next items only.
-    more_of = filters.value("column") if partial else None
-    if more_of in shown:
-        shown = [more_of]
-    else:
-        more_of = None
-    counts = dict(
-        zip(("positive", "negative"), selectors.feedback_counts(assistant, date_range), strict=True)
-    )
-    columns = []
-    for value in shown:
-        after = filters.value(f"{value}_after")
-        page = selectors.feedback_page(
-            assistant, date_range, value=value, has_comment=has_comment, after=after
-        )
-        more_url = None
-        if page.next_cursor:
-            more_url = (
-                f"{tab_url}?{base_query}&{value}_after={page.next_cursor.encode()}&column={value}"
-            )
-        columns.append(
-            {
-                "value": value,
-                "label": "Positive" if value == "positive" else "Negative",
-                "count": counts[value],
-                "page": page,
-                "more_url": more_url,
-                "continued": after is not None,
-            }
-        )
+    kept = filters.query_pairs()
+    range_query = urlencode(selectors.range_pairs(date_range))
+    lists = selectors.reason_lists(assistant.pk)
+    reasons = selectors.reason_counts(assistant, date_range, filters)
     context = timeframe_context(access, form, tab="feedback", tab_url=tab_url) | {
         "extra_query": f"&{urlencode(kept)}" if kept else "",
         "extra_fields": kept,
-        "filters": filters,
-        "rating_filter": rating_filter,
-        "has_comment": has_comment,
+        "feedback_filters": filters,
+        "filter_errors": page_form.errors,
+        "reason_choices": _reason_choices(lists, filters.reason),
+        "status_choices": Rating.Status.choices,
+        "version_choices": selectors.versions_rated(assistant),
+        "search_max_length": SEARCH_MAX_LENGTH,
         "counts": counts,
         "columns": columns,
+        "newest_url": f"{tab_url}?{urlencode([*selectors.range_pairs(date_range), *kept])}",
+        "clear_url": f"{tab_url}?{range_query}",
+        "this_url": f"{tab_url}?{urlencode([*selectors.range_pairs(date_range), *kept])}",
         "csv_url": reverse("insights:feedback_csv", args=[assistant.pk])
-        + f"?{date_range.as_query()}"
-        + (f"&rating={rating_filter}" if rating_filter else ""),
+        + f"?{urlencode([*selectors.range_pairs(date_range), *kept])}",
+        "reasons_chart": reasons_figure(reasons) if reasons.any else None,
+        "note_max_length": NOTE_MAX_LENGTH,
     }
-    template = "feedback/feedback_tab.html"
-    if more_of:
-        return render_partial(request, template, "more-items", context | {"column": columns[0]})
     return render_page_or_partial(request, template, "body", context)
+
+
+def _reason_choices(lists: dict[str, list[str]], chosen: str | None) -> list[str]:
+    """Both lists' reasons for the reason filter, and the chosen one even if no longer listed."""
+    choices = list(dict.fromkeys([*lists["negative"], *lists["positive"]]))
+    if chosen and chosen not in choices:
+        choices.append(chosen)
+    return choices
 
 
 @login_required
@@ -238,25 +235,25 @@ def feedback_tab(request, assistant_id: int):
 def feedback_csv(request, assistant_id: int):
     assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
     form = TimeframeForm(request.GET, today=today_in(assistant.tzinfo))
-    csv_form = FeedbackCsvForm(request.GET)
-    if not form.is_valid() or not csv_form.is_valid():
+    filter_form = FeedbackFilterForm(request.GET)
+    if not form.is_valid() or not filter_form.is_valid():
         problems = form.error_text() if not form.is_valid() else ""
-        if not csv_form.is_valid():
-            problems = f"{problems} rating: choose positive or negative.".strip()
+        if not filter_form.is_valid():
+            problems = f"{problems} {filter_form.error_text()}".strip()
         return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
     date_range = form.date_range()
-    value = csv_form.cleaned_data["rating"] or None
+    filters = filter_form.filters()
     placeholder = UUID(int=0)
     shared_chat_base = request.build_absolute_uri(
         reverse("insights:shared_chat", args=[assistant.pk, placeholder])
     ).removesuffix(f"{placeholder}/")
     name = slugify(assistant.name) or "assistant"
-    which = f"-{value}" if value else ""
+    which = f"-{filters.rating}" if filters.rating else ""
     response = StreamingHttpResponse(
         feedback_csv_chunks(
             assistant=assistant,
             date_range=date_range,
-            value=value,
+            filters=filters,
             shared_chat_base=shared_chat_base,
         ),
         content_type="text/csv; charset=utf-8",
@@ -265,6 +262,83 @@ def feedback_csv(request, assistant_id: int):
         True, f"{name}-feedback{which}-{date_range.start}-to-{date_range.end}.csv"
     )
     return response
+
+
+# --- Review --------------------------------------------------------------------------------
+
+
+def _back_to_tab(request, assistant: Assistant):
+    """Where a review form sends the manager back: the tab as they saw it."""
+    tab_url = reverse("insights:feedback", args=[assistant.pk])
+    back = request.POST.get("next", "")
+    if not back.startswith(f"{tab_url}?") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = tab_url
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def review(request, assistant_id: int, rating_id: int):
+    assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            f"Choose new, reviewed or resolved; a note is at most {NOTE_MAX_LENGTH} characters.",
+            content_type="text/plain; charset=utf-8",
+        )
+    if not services.review_rating(
+        assistant=assistant,
+        rating_id=rating_id,
+        by=request.user,
+        at=timezone.now(),
+        **form.cleaned_data,
+    ):
+        raise Http404("No such feedback.")
+    if not request.htmx:
+        messages.success(request, "Review saved.")
+        return _back_to_tab(request, assistant)
+    item = selectors.feedback_item(assistant, rating_id)
+    return render_partial(
+        request,
+        "feedback/feedback_tab.html",
+        "feedback-item",
+        {"item": item, "assistant": assistant, "note_max_length": NOTE_MAX_LENGTH, "saved": True},
+    )
+
+
+@login_required
+@require_POST
+def mark_reviewed(request, assistant_id: int):
+    assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
+    form = MarkReviewedForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            " ".join(form.errors["id"]), content_type="text/plain; charset=utf-8"
+        )
+    marked = services.mark_reviewed(
+        assistant=assistant, rating_ids=form.cleaned_data["id"], by=request.user, at=timezone.now()
+    )
+    messages.success(request, f"{marked} item{pluralize(marked)} marked as reviewed.")
+    return _back_to_tab(request, assistant)
+
+
+@login_required
+@require_POST
+def reason_lists(request, assistant_id: int):
+    """The assistant settings page's reasons form posts here."""
+    assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
+    form = ReasonListsForm(request.POST)
+    if form.is_valid():
+        services.set_reason_lists(
+            assistant=assistant, by=request.user, at=timezone.now(), **form.cleaned_data
+        )
+        messages.success(request, "Reasons saved. Ratings keep the reasons they have.")
+    else:
+        problems = " ".join(e for errors in form.errors.values() for e in errors)
+        messages.error(request, f"Reasons not saved: {problems}")
+    return redirect(f"{reverse('assistants:settings', args=[assistant.pk])}#reasons")
 
 
 @login_required

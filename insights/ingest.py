@@ -31,9 +31,10 @@ from assistants import services as assistant_services
 from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant, Message
 from assistants.services import NewConversation, NewMessage
+from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
-from feedback.models import COMMENT_MAX_LENGTH, Rating
-from feedback.services import NewRating, rating_problem
+from feedback.models import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, REASONS_PER_LIST, Rating
+from feedback.services import NewRating, rating_problem, reasons_problem
 
 MAX_EVENTS = 1000
 MAX_CONTENT_BYTES = 64 * 1024
@@ -166,6 +167,13 @@ class FeedbackEvent(BaseModel):
         bool,
         Field(description="Share the conversation, as it is at this moment, with its managers."),
     ] = False
+    reasons: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=REASON_MAX_LENGTH)]],
+        Field(
+            max_length=REASONS_PER_LIST,
+            description="Reasons picked, each from the assistant's list for this rating.",
+        ),
+    ] = []
 
 
 Event = Annotated[MessageEvent | FeedbackEvent, Field(discriminator="type")]
@@ -375,6 +383,16 @@ def _store_messages(
     new_messages.sort(key=lambda message: message.external_id)
     stored = assistant_services.record_messages(assistant=assistant, messages=new_messages)
     outcome.accepted += len(stored)
+    # A question may arrive after its answer was rated: the rating's copy follows it.
+    stored_ids = {external_id for _, external_id in stored}
+    feedback_services.refresh_questions(
+        assistant=assistant,
+        conversation_ids=[
+            message.conversation_id
+            for message in new_messages
+            if message.role == "user" and message.external_id in stored_ids
+        ],
+    )
     outcome.duplicates += len(new_messages) - len(stored)
 
 
@@ -405,6 +423,7 @@ def _store_feedback(
             "conversation__participant__external_id",
         )
     }
+    reason_lists = feedback_selectors.reason_lists(assistant.pk)
     ratings = []
     for index, event in events:
         target = rated.get(event.message)
@@ -418,7 +437,7 @@ def _store_feedback(
         elif target[3] != event.user:
             error = f"user: “{event.user}” is not the person of the rated message's conversation"
         else:
-            error = None
+            error = reasons_problem(value=event.rating, reasons=event.reasons, lists=reason_lists)
         if error:
             outcome.errors.append(EventError(index, event.id, error))
             continue
@@ -434,6 +453,7 @@ def _store_feedback(
             contact_email=contact.email if contact else "",
             share_chat=event.share_chat,
             external_id=event.id,
+            reasons=tuple(event.reasons),
         )
         problem = rating_problem(rating)
         if problem:

@@ -2,7 +2,7 @@
 library, so assistants never imports feedback.
 
     {% load feedback_tags %}
-    {% current_ratings assistant conversation as ratings %}   {# two queries at most #}
+    {% current_ratings assistant conversation as ratings %}   {# three queries at most #}
     {% rating_controls message ratings %}
 """
 
@@ -12,8 +12,10 @@ from django import template
 
 from assistants.lib.markup import markdown_to_text
 from feedback import selectors
-from feedback.forms import DetailsForm, details_initial
+from feedback.controls import controls_context
+from feedback.forms import ReasonListsForm
 from feedback.models import Rating
+from feedback.selectors import EXCERPT_CHARACTERS
 
 register = template.Library()
 
@@ -23,6 +25,7 @@ class ChatRatings:
     assistant_id: int
     by_answer: dict[int, Rating] = field(default_factory=dict)
     managers: list[selectors.Manager] = field(default_factory=list)
+    reason_lists: dict[str, list[str]] = field(default_factory=dict)
 
 
 @register.simple_tag
@@ -31,31 +34,42 @@ def current_ratings(assistant, conversation) -> ChatRatings:
     if conversation is None:
         return ChatRatings(assistant_id=assistant.pk)
     by_answer = selectors.ratings_in(assistant.pk, conversation.pk)
-    managers = selectors.managers_of(assistant) if by_answer else []
-    return ChatRatings(assistant_id=assistant.pk, by_answer=by_answer, managers=managers)
+    if not by_answer:
+        return ChatRatings(assistant_id=assistant.pk)
+    return ChatRatings(
+        assistant_id=assistant.pk,
+        by_answer=by_answer,
+        managers=selectors.managers_of(assistant),
+        reason_lists=selectors.reason_lists(assistant.pk),
+    )
 
 
 @register.inclusion_tag("feedback/_rating.html", takes_context=True)
 def rating_controls(context, message, ratings: ChatRatings | None) -> dict:
     rating = ratings.by_answer.get(message.pk) if ratings else None
     request = context["request"]
-    managers = ratings.managers if ratings and rating else []
-    return {
-        "answer": message,
-        "assistant_id": message.assistant_id,
-        "rating": rating,
-        "form": DetailsForm(initial=details_initial(request.user, rating)),
-        "details_open": False,
-        "note": "",
-        "managers": managers,
-        "csrf_token": context.get("csrf_token"),
-        "request": request,
-    }
+    return controls_context(
+        user=request.user,
+        answer=message,
+        rating=rating,
+        reason_lists=ratings.reason_lists if ratings else {},
+        managers=ratings.managers if ratings and rating else [],
+    ) | {"csrf_token": context.get("csrf_token"), "request": request}
 
 
 @register.filter
 def answer_text(markdown_text: str) -> str:
-    """An answer's words without Markdown markup, at most 300 characters, for the Feedback
-    tab's excerpts."""
+    """A message's words without Markdown markup, at most `EXCERPT_CHARACTERS`, for the
+    Feedback tab's excerpts of the answer and the question."""
     text = markdown_to_text(markdown_text)
-    return text if len(text) <= 300 else text[:299].rstrip() + "…"
+    if len(text) <= EXCERPT_CHARACTERS:
+        return text
+    return text[: EXCERPT_CHARACTERS - 1].rstrip() + "…"
+
+
+@register.inclusion_tag("feedback/_reason_lists.html", takes_context=True)
+def reason_lists_form(context, assistant) -> dict:
+    """The assistant settings page's section that edits both reason lists. One query."""
+    lists = selectors.reason_lists(assistant.pk)
+    form = ReasonListsForm(initial={value: "\n".join(labels) for value, labels in lists.items()})
+    return {"assistant": assistant, "form": form, "csrf_token": context.get("csrf_token")}

@@ -1,6 +1,10 @@
 """Section `feedback` of the speed benchmark: the Feedback tab and the feedback CSV on an
 assistant with 1,000,000 ratings, against the same page with 100 ratings and against the
-export done the naive way (ORM objects into one response), in the same run.
+export done the naive way (ORM objects into one response), in the same run. The first page
+is timed unfiltered, with each single filter and with a search term plus a filter
+(`PAGE_FILTERS`: the counts under a filter are a count query, whose cost this proves); the
+CSV unfiltered and filtered. About four ratings in ten carry reasons, three in ten a comment,
+and most are already reviewed.
 
 `measure(largest=…)` rates every answer of the benchmark's largest assistant once, by the person
 it answered (one rating per answer and person is the rule); when it has fewer answers than
@@ -36,7 +40,7 @@ from assistants import rollups, services
 from assistants.models import Assistant
 from assistants.timeframe import DateRange, today_in
 from feedback.export import FEEDBACK_CSV_HEADER
-from feedback.models import DailyFeedback, Rating
+from feedback.models import DEFAULT_REASONS, DailyFeedback, Rating
 from insights.bench import Bench, time_pages
 
 LARGE_RATINGS = 1_000_000
@@ -100,9 +104,27 @@ LIMIT %s
 _COPY_RATINGS = """
 COPY feedback_rating (assistant_id, message_id, conversation_id, participant_id, value,
                       rated_at, answer, comment, share_contact, contact_name, contact_email,
-                      share_token, chat_shared_at, external_id, updated_at)
+                      share_token, chat_shared_at, external_id, updated_at, question, version,
+                      reasons, status, note)
 FROM STDIN
 """
+
+# Every single filter of the tab, and a search term with a filter (SPEC §4). The search
+# terms are words of the generated comments: "menu" in one comment of six, "rest" a prefix.
+PAGE_FILTERS = {
+    "unfiltered": "",
+    "rating": "rating=negative",
+    "has_comment": "has_comment=1",
+    "reason": "reason=Too+long",
+    "status": "status=new",
+    "version": "version=1",
+    "q": "q=menu",
+    "q_and_filter": "q=rest&rating=negative",
+}
+# The filtered export: the ratings with a comment, a third of them.
+CSV_FILTER = "has_comment=1"
+# Reviewed and resolved most of them, as a team working through its feedback would.
+STATUS_WEIGHTS = (("new", 0.2), ("reviewed", 0.6), ("resolved", 0.2))
 
 _CLEAR_RATINGS = [
     "DELETE FROM feedback_rating WHERE assistant_id = %s",
@@ -116,7 +138,9 @@ def _ensure_ratings(
     """Give the assistant exactly `ratings` ratings, one per answer, adding answered
     conversations first when it has too few answers. Returns whether it loaded anything
     (a previous run's ratings are reused)."""
-    if not reload and Rating.objects.filter(assistant=assistant).count() == ratings:
+    ratings_now = Rating.objects.filter(assistant=assistant)
+    # Ratings of a run before reasons existed are loaded again.
+    if not reload and ratings_now.count() == ratings and ratings_now.exclude(reasons=[]).exists():
         progress(f"assistant {assistant.pk}: reusing its {ratings:,} ratings")
         return False
     started = time.perf_counter()
@@ -158,6 +182,12 @@ def _ensure_ratings(
             for rated_at, message_id, conversation_id, participant_id, content in rows:
                 value = "positive" if rng.random() < 0.7 else "negative"
                 comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
+                # About four ratings in ten come with one or two reasons.
+                picked = rng.choice((0, 0, 0, 0, 0, 0, 1, 1, 1, 2))
+                reasons = rng.sample(DEFAULT_REASONS[value], k=picked)
+                status = rng.choices(
+                    [name for name, _ in STATUS_WEIGHTS], [w for _, w in STATUS_WEIGHTS]
+                )[0]
                 contact = rng.random() < 0.05
                 shared = rng.random() < 0.03
                 copy.write_row(
@@ -177,6 +207,11 @@ def _ensure_ratings(
                         rated_at if shared else None,
                         None,
                         rated_at,
+                        f"How do I change the setting number {conversation_id}?",
+                        1,
+                        reasons,
+                        status,
+                        "",
                     )
                 )
         progress(f"assistant {assistant.pk}: rebuilding its counters")
@@ -345,8 +380,18 @@ def measure(
         # is the newest of all of them.
         ranges[label] = _rated_days(assistant)
         url = f"{reverse('insights:feedback', args=[assistant.pk])}?{ranges[label].as_query()}"
-        pages.append({"key": label, "client": clients[assistant.pk], "url": url})
-    progress(f"timing the Feedback tab's first page, {runs} loads each")
+        for name, query in PAGE_FILTERS.items():
+            key = label if name == "unfiltered" else f"{label}:{name}"
+            pages.append(
+                {
+                    "key": key,
+                    "client": clients[assistant.pk],
+                    "url": f"{url}&{query}" if query else url,
+                }
+            )
+    progress(
+        f"timing the Feedback tab's first page, {len(PAGE_FILTERS)} filters, {runs} loads each"
+    )
     time_pages(pages, warmups=warmups, runs=runs)
     page_figures = {page["key"]: page["page"] for page in pages}
 
@@ -357,13 +402,30 @@ def measure(
         progress(f"feedback CSV of {large_ratings:,} ratings through COPY, run {attempt + 1}")
         exports.append(_time_export(clients[largest.pk], export_url))
     fast = sorted(exports, key=lambda e: e["seconds"])[len(exports) // 2]
+    filtered_exports = []
+    for attempt in range(export_runs):
+        progress(f"feedback CSV filtered by {CSV_FILTER}, run {attempt + 1}")
+        filtered_exports.append(_time_export(clients[largest.pk], f"{export_url}&{CSV_FILTER}"))
+    filtered = sorted(filtered_exports, key=lambda e: e["seconds"])[len(filtered_exports) // 2]
     progress("the same export the naive way (ORM objects into one response)")
     naive = _time_naive_export(largest, date_range)
 
     ratio = page_figures["large"]["median_ms"] / page_figures["small"]["median_ms"]
     large_median = page_figures["large"]["median_ms"]
+    filter_targets = [
+        (
+            f"Feedback tab, 1M ratings, {name}: first page median (ms)",
+            page_figures[f"large:{name}"]["median_ms"],
+            60 if name == "q_and_filter" else 30,
+            True,
+        )
+        for name in PAGE_FILTERS
+        if name != "unfiltered"
+    ]
     targets = [
         ("Feedback tab, 1M ratings: first page median (ms)", large_median, 30, True),
+        *filter_targets,
+        ("filtered feedback CSV: rows per second", filtered["rows_per_second"], 400_000, False),
         ("Feedback tab first page: 1M ratings / 100 ratings", ratio, 1.5, True),
         ("feedback CSV: rows per second", fast["rows_per_second"], 400_000, False),
         ("feedback CSV: first byte (ms)", fast["first_byte_ms"], 200, True),
@@ -376,7 +438,12 @@ def measure(
         },
         "range": [date_range.start.isoformat(), date_range.end.isoformat()],
         "feedback_tab_first_page": page_figures | {"large_over_small": round(ratio, 2)},
-        "feedback_csv": {"copy": fast, "copy_runs": exports, "naive": naive},
+        "feedback_csv": {
+            "copy": fast,
+            "copy_runs": exports,
+            "filtered": filtered | {"filter": CSV_FILTER},
+            "naive": naive,
+        },
         "targets": [
             {
                 "target": name,

@@ -26,6 +26,7 @@ STEPS = [
     ("insert messages", "INSERT INTO assistants_message"),
     ("lock counters", "INSERT INTO assistants_usagetotals"),
     ("fold into counters", "WITH new AS"),
+    ("questions of rated answers", "UPDATE feedback_rating r SET question"),
 ]
 
 

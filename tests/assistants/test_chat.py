@@ -274,8 +274,9 @@ def test_the_chat_page_costs_the_same_queries_with_a_long_conversation(
     conversation = answer.conversation
     rate(assistant, answer, "positive", timezone.now())
     url = f"/assistants/{assistant.pk}/chat/{conversation.pk}/"
-    # Session, user, assistant, conversation, sidebar, messages, ratings, managers.
-    with django_assert_max_num_queries(8):
+    # Session, user, assistant, conversation, sidebar, messages, ratings, managers, and the
+    # reasons a rater may pick.
+    with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200
     for hour in range(15):
         more = chat_turn(
@@ -287,7 +288,7 @@ def test_the_chat_page_costs_the_same_queries_with_a_long_conversation(
         )
         rate(assistant, more, "negative", timezone.now())
         chat_turn(assistant, user, timezone.now())  # more conversations in the sidebar
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200
 
 

@@ -14,7 +14,7 @@ from tests.factories import AssistantFactory, UserFactory, chat_turn, rate
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 HEADER = (
     "submitted_at,rating,comment,contact_name,contact_email,chat_shared,shared_chat_url,"
-    "rated_answer"
+    "rated_answer,question,reasons,status,version"
 )
 
 
@@ -57,8 +57,9 @@ def test_exact_header_and_rows_newest_first(people, client_as, frozen):
     assert body == (
         f"{HEADER}\r\n"
         "2026-11-03T09:00:00+00:00,negative,Not it,Mia,mia@example.com,yes,"
-        f"http://testserver/assistants/{assistant.pk}/insights/shared-chats/{token}/,A2\r\n"
-        "2026-11-02T09:30:15+00:00,positive,,,,no,,A1\r\n"
+        f"http://testserver/assistants/{assistant.pk}/insights/shared-chats/{token}/,A2,"
+        "How do I reset my password?,,new,1\r\n"
+        "2026-11-02T09:30:15+00:00,positive,,,,no,,A1,How do I reset my password?,,new,1\r\n"
     )
     assert tuple(HEADER.split(",")) == FEEDBACK_CSV_HEADER
 
@@ -134,8 +135,8 @@ def test_rfc_4180_round_trip_with_quotes_commas_newlines_and_formulas(people, cl
     assert [row[2] for row in rows[1:]] == expected_comments
     assert {row[3] for row in rows[1:]} == {'\'-Eve, "E"'}
     assert rows[1][7] == f'\'=answer {len(nasty) - 1}, "q"'
-    # Records end in CRLF; every row has the header's eight fields.
-    assert body.endswith("\r\n") and all(len(row) == 8 for row in rows)
+    # Records end in CRLF; every row has the header's twelve fields.
+    assert body.endswith("\r\n") and all(len(row) == 12 for row in rows)
 
 
 def test_submitted_at_carries_the_reporting_zones_offset_across_dst(db, client_as, frozen):
@@ -215,6 +216,7 @@ def test_a_download_cut_short_leaves_the_connection_usable(people, frozen, monke
 
     from feedback import export
     from feedback.export import feedback_csv_chunks
+    from feedback.selectors import FeedbackFilters
 
     monkeypatch.setattr(export, "FIRST_CHUNK_BYTES", 1)
     assistant = people["assistant"]
@@ -224,7 +226,7 @@ def test_a_download_cut_short_leaves_the_connection_usable(people, frozen, monke
     chunks = feedback_csv_chunks(
         assistant=assistant,
         date_range=DateRange(date(2026, 11, 1), date(2026, 11, 24)),
-        value=None,
+        filters=FeedbackFilters(),
         shared_chat_base="http://testserver/",
     )
     assert next(chunks).startswith(b"submitted_at,")

@@ -170,11 +170,12 @@ def test_the_tab_costs_the_same_queries_with_many_ratings(
             rate(assistant, answer, "negative", timezone.now() - timedelta(hours=1), comment="x")
 
     add(1)
-    # Session, user, assistant, counts, and one page per column.
-    with django_assert_max_num_queries(6):
+    # Session, user, assistant, the counters, the new ones, one page per column, the reason
+    # lists, the reasons chart and the versions.
+    with django_assert_max_num_queries(10):
         assert tab(client, assistant).status_code == 200
     add(30)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(10):
         assert tab(client, assistant).status_code == 200
 
 

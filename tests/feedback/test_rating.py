@@ -1,5 +1,7 @@
 """Rating an answer in the chat, the follow-up form, withdrawing, and shared chats."""
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -229,6 +231,7 @@ def test_anonymous_feedback_stays_anonymous_everywhere_a_manager_looks(client_as
         "details",
         {
             "comment": "Not helpful",
+            "reasons": ["Too long"],
             "contact_name": f"First{marker}",  # prefilled, but the box is not ticked
             "contact_email": f"{marker.lower()}@example.com",
             "share_chat": "on",
@@ -236,11 +239,18 @@ def test_anonymous_feedback_stays_anonymous_everywhere_a_manager_looks(client_as
     )
     rating = Rating.objects.get()
     assert rating.chat_shared and not rating.share_contact
+    assert rating.reasons == ["Too long"] and rating.question == "Where is the menu?"
+    client_as(people["editor"]).post(
+        f"/assistants/{assistant.pk}/feedback/{rating.pk}/review/",
+        {"status": "resolved", "note": "Shortened the instructions"},
+    )
     base = f"/assistants/{assistant.pk}/insights"
     urls = [
         f"{base}/feedback/",
         f"{base}/feedback/?rating=negative&has_comment=on",
+        f"{base}/feedback/?reason=Too+long&status=resolved&version=1&q=helpf",
         f"{base}/feedback.csv",
+        f"{base}/feedback.csv?reason=Too+long&status=resolved&version=1&q=helpf",
         f"{base}/shared-chats/{rating.share_token}/",
         f"{base}/",
         f"{base}/analytics.csv",
@@ -256,4 +266,16 @@ def test_anonymous_feedback_stays_anonymous_everywhere_a_manager_looks(client_as
                 ).decode()
                 assert marker.lower() not in body.lower(), url
                 assert f">{person.pk}<" not in body
-        assert "Not helpful" in manager_client.get(f"{base}/feedback/").content.decode()
+        page = manager_client.get(f"{base}/feedback/").content.decode()
+        # What the canary must not leak is beside everything the tab shows of this rating.
+        for shown in ("Not helpful", "Where is the menu?", "Too long", "Shortened the"):
+            assert shown in page
+        response = manager_client.get(f"{base}/feedback.csv?reason=Too+long&q=helpf")
+        body = b"".join(response.streaming_content).decode()
+        (row,) = csv.DictReader(io.StringIO(body, newline=""))
+        assert [row[name] for name in ("question", "reasons", "status", "version")] == [
+            "Where is the menu?",
+            "Too long",
+            "resolved",
+            "1",
+        ]

@@ -22,6 +22,7 @@ from assistants.models import (
     Participant,
 )
 from assistants.services import NewMessage
+from feedback.models import DEFAULT_REASONS
 from feedback.services import NewRating, record_ratings
 
 DEMO_PASSWORD = "insights-demo"
@@ -295,6 +296,7 @@ class Command(BaseCommand):
                     contact_name=person.get_full_name() or person.username if share_contact else "",
                     contact_email=person.email if share_contact else "",
                     share_chat=rng.random() < 0.15,
+                    reasons=_demo_reasons(positive, answer.pk),
                 )
             )
         record_ratings(assistant=assistant, ratings=ratings)
@@ -319,3 +321,11 @@ class Command(BaseCommand):
             name="Oscar's Notes",
             description="A private assistant the other demo accounts cannot see.",
         )
+
+
+def _demo_reasons(positive: bool, answer_id: int) -> tuple[str, ...]:
+    """None, one or two reasons of the default lists, drawn apart from the main generator so
+    that the rest of the demo data stays as it was."""
+    rng = random.Random(answer_id)
+    labels = DEFAULT_REASONS["positive" if positive else "negative"]
+    return tuple(rng.sample(labels, k=rng.choice((0, 1, 1, 2))))
