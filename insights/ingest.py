@@ -28,11 +28,12 @@ from pydantic import (
 )
 
 from assistants import services as assistant_services
-from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant, Message
+from assistants.selectors import messages_by_external_id, stored_message_ids
 from assistants.services import NewConversation, NewMessage
 from feedback import services as feedback_services
-from feedback.models import COMMENT_MAX_LENGTH, Rating
+from feedback.models import COMMENT_MAX_LENGTH
+from feedback.selectors import stored_rating_ids
 from feedback.services import NewRating, rating_problem
 
 MAX_EVENTS = 1000
@@ -315,14 +316,9 @@ def _store_messages(
     events = _first_of_each_id(events, outcome)
     if not events:
         return
-    with bulk_cursor() as cursor:
-        # One array parameter rather than an IN list of up to 1000.
-        cursor.execute(
-            "SELECT external_id FROM assistants_message "
-            "WHERE assistant_id = %s AND external_id = ANY(%s::text[])",
-            [assistant.pk, [event.id for _, event in events]],
-        )
-        already = {external_id for (external_id,) in cursor}
+    already = stored_message_ids(
+        assistant_id=assistant.pk, external_ids=[event.id for _, event in events]
+    )
     outcome.duplicates += sum(1 for _, event in events if event.id in already)
     events = [(index, event) for index, event in events if event.id not in already]
     if not events:
@@ -384,27 +380,16 @@ def _store_feedback(
     events = _first_of_each_id(events, outcome)
     if not events:
         return
-    already = set(
-        Rating.objects.filter(
-            assistant=assistant, external_id__in=[event.id for _, event in events]
-        ).values_list("external_id", flat=True)
+    already = stored_rating_ids(
+        assistant_id=assistant.pk, external_ids=[event.id for _, event in events]
     )
     outcome.duplicates += sum(1 for _, event in events if event.id in already)
     events = [(index, event) for index, event in events if event.id not in already]
     if not events:
         return
-    rated = {
-        external_id: (pk, role, participant_id, user)
-        for external_id, pk, role, participant_id, user in Message.objects.filter(
-            assistant=assistant, external_id__in=[event.message for _, event in events]
-        ).values_list(
-            "external_id",
-            "pk",
-            "role",
-            "conversation__participant_id",
-            "conversation__participant__external_id",
-        )
-    }
+    rated = messages_by_external_id(
+        assistant_id=assistant.pk, external_ids=[event.message for _, event in events]
+    )
     ratings = []
     for index, event in events:
         target = rated.get(event.message)

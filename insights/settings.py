@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "assistants",
     "feedback",
     "insights",
+    "insights.bench",
 ]
 
 MIDDLEWARE = [

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from assistants import services
 from assistants.models import Message
+from insights.bench.recount import counters, recounted
 from tests.api.conftest import EVENTS_URL
-from tests.api.helpers import counters, recounted
 from tests.factories import AssistantFactory
 
 ZONE = "Europe/Paris"
