@@ -1,0 +1,281 @@
+"""SPEC §2, cell by cell: every URL of an assistant × the five people, with the method (or
+methods) the URL takes. A refused request answers 403, 404 or the sign-in redirect, and
+changes nothing in the database; an allowed write does what it says; a read never writes."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from assistants import services
+from assistants.models import ApiKey, Assistant, Conversation, Membership, Message
+from feedback.models import Rating
+from tests.access import ALLOWED, MANAGE, ROLES, SHARE, USE, assert_status, database_rows
+from tests.factories import chat_turn, rate
+
+HTMX = {"HX-Request": "true"}
+MEMBERS = ("creator", "editor", "user")
+
+
+@dataclass(frozen=True)
+class Url:
+    method: str
+    path: str  # {a} assistant, {c} conversation, {m} answer, {member}, {key}, {token}
+    access: dict[str, int | str]
+    allowed: int = 200
+    data: dict | None = None
+    htmx: bool = False
+    rated: bool = False  # the person has rated the answer {m} already, sharing both
+    done: Callable[[SimpleNamespace], bool] | None = None  # what an allowed write did
+    case: str = ""  # tells apart two rows of one URL
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.path}{f' ({self.case})' if self.case else ''}"
+
+    @property
+    def takes_one_method(self) -> bool:
+        return len({url.method for url in URLS if url.path == self.path}) == 1
+
+
+def _rating(world) -> Rating:
+    return Rating.objects.get(message_id=world.answer.pk)
+
+
+def _key_created(world) -> bool:
+    return ApiKey.objects.filter(assistant=world.assistant, name="Support widget").exists()
+
+
+def _key_revoked(world) -> bool:
+    world.api_key.refresh_from_db()
+    return world.api_key.revoked_at is not None
+
+
+SETTINGS = {
+    "name": "Renamed",
+    "description": "",
+    "instructions": "Be brief.",
+    "model": "offline",
+    "time_zone": "UTC",
+}
+RATE = "/assistants/{a}/feedback/answers/{m}/"
+
+URLS = [
+    # Chat with it, rate answers, share and delete one's own chat.
+    Url("get", "/assistants/{a}/", USE),
+    Url("get", "/assistants/{a}/chat/", USE),
+    Url("get", "/assistants/{a}/chat/{c}/", USE),
+    Url(
+        "post",
+        "/assistants/{a}/chat/send/",
+        USE,
+        data={"content": "Hello"},
+        htmx=True,
+        done=lambda w: Message.objects.filter(
+            assistant=w.assistant, role="user", content="Hello"
+        ).exists(),
+    ),
+    Url(
+        "post",
+        "/assistants/{a}/chat/send/",
+        USE,
+        case="into an existing conversation",
+        data={"content": "Hello", "conversation": "{c}"},
+        htmx=True,
+        done=lambda w: w.conversation.messages.filter(content="Hello").exists(),
+    ),
+    # The conversation's last question is answered already: nothing to write.
+    Url("post", "/assistants/{a}/chat/{c}/reply/", USE, htmx=True),
+    Url(
+        "post",
+        "/assistants/{a}/chat/{c}/delete/",
+        USE,
+        htmx=True,
+        done=lambda w: (
+            Conversation.objects.get(pk=w.conversation.pk).content_deleted_at is not None
+        ),
+    ),
+    Url(
+        "post",
+        RATE + "rate/",
+        USE,
+        data={"value": "negative"},
+        htmx=True,
+        done=lambda w: _rating(w).value == "negative",
+    ),
+    Url(
+        "post",
+        RATE + "details/",
+        USE,
+        data={"comment": "Thanks"},
+        htmx=True,
+        rated=True,
+        done=lambda w: _rating(w).comment == "Thanks",
+    ),
+    Url(
+        "post",
+        RATE + "withdraw-contact/",
+        USE,
+        htmx=True,
+        rated=True,
+        done=lambda w: not _rating(w).share_contact,
+    ),
+    Url(
+        "post",
+        RATE + "withdraw-chat/",
+        USE,
+        htmx=True,
+        rated=True,
+        done=lambda w: _rating(w).share_token is None,
+    ),
+    # Edit the configuration.
+    Url("get", "/assistants/{a}/settings/", MANAGE),
+    Url(
+        "post",
+        "/assistants/{a}/settings/",
+        MANAGE,
+        allowed=302,
+        data=SETTINGS,
+        done=lambda w: Assistant.objects.get(pk=w.assistant.pk).name == "Renamed",
+    ),
+    # Share: editors and users; API keys.
+    Url("get", "/assistants/{a}/share/", SHARE),
+    Url(
+        "post",
+        "/assistants/{a}/share/",
+        SHARE,
+        allowed=302,
+        data={"person": "outsider", "role": "user"},
+        done=lambda w: Membership.objects.filter(
+            assistant=w.assistant, user=w.people["other"]
+        ).exists(),
+    ),
+    Url(
+        "post",
+        "/assistants/{a}/share/{member}/remove/",
+        SHARE,
+        allowed=302,
+        done=lambda w: (
+            not Membership.objects.filter(assistant=w.assistant, user=w.people["user"]).exists()
+        ),
+    ),
+    Url("get", "/assistants/{a}/api-keys/", SHARE),
+    Url(
+        "post",
+        "/assistants/{a}/api-keys/",
+        SHARE,
+        allowed=302,
+        data={"name": "Support widget"},
+        done=lambda w: _key_created(w) and not _key_revoked(w),
+    ),
+    Url(
+        "post",
+        "/assistants/{a}/api-keys/{key}/revoke/",
+        SHARE,
+        allowed=302,
+        data={"name": "Support widget"},
+        done=lambda w: _key_revoked(w) and not _key_created(w),
+    ),
+    # Usage Insights: every tab and CSV; shared chats.
+    Url("get", "/assistants/{a}/insights/", MANAGE),
+    Url("get", "/assistants/{a}/insights/analytics.csv", MANAGE),
+    Url("get", "/assistants/{a}/insights/feedback/", MANAGE),
+    Url("get", "/assistants/{a}/insights/feedback/?rating=negative&has_comment=on", MANAGE),
+    Url("get", "/assistants/{a}/insights/feedback.csv", MANAGE),
+    Url("get", "/assistants/{a}/insights/feedback.csv?rating=positive", MANAGE),
+    Url("get", "/assistants/{a}/insights/shared-chats/{token}/", MANAGE),
+]
+
+
+def _world(people, role: str, url: Url) -> SimpleNamespace:
+    """What the URLs name: each person works in their own chat, and an outsider tries the
+    member's; the member's other answer is rated and its chat shared with the managers."""
+    assistant = people["assistant"]
+    now = timezone.now()
+    shared = chat_turn(assistant, people["user"], now - timedelta(hours=2))
+    rate(
+        assistant,
+        shared,
+        "negative",
+        now - timedelta(hours=1),
+        comment="Wrong menu name",
+        share_contact=True,
+        contact_name="Mia Member",
+        contact_email="mia@example.com",
+        share_chat=True,
+    )
+    owner = people[role] if role in MEMBERS else people["user"]
+    answer = chat_turn(assistant, owner, now - timedelta(minutes=5))
+    if url.rated:
+        rate(
+            assistant,
+            answer,
+            "positive",
+            now - timedelta(minutes=4),
+            share_contact=True,
+            contact_name="Someone",
+            contact_email="someone@example.com",
+            share_chat=True,
+        )
+    api_key, _ = services.create_api_key(assistant=assistant, name="Widget", created_by=None)
+    return SimpleNamespace(
+        assistant=assistant,
+        people=people,
+        answer=answer,
+        conversation=answer.conversation,
+        api_key=api_key,
+        token=Rating.objects.get(message_id=shared.pk).share_token,
+    )
+
+
+def _fill(text: str, world) -> str:
+    return text.format(
+        a=world.assistant.pk,
+        c=world.conversation.pk,
+        m=world.answer.pk,
+        member=world.people["user"].pk,
+        key=world.api_key.pk,
+        token=world.token,
+    )
+
+
+def _request(client, method: str, url: Url, world):
+    path = _fill(url.path, world)
+    data = {name: _fill(value, world) for name, value in (url.data or {}).items()}
+    return getattr(client, method)(path, data, headers=HTMX if url.htmx else {})
+
+
+def _cells():
+    for url in URLS:
+        for role in ROLES:
+            yield pytest.param(url, role, id=f"{url.name} as {role}")
+
+
+@pytest.mark.parametrize(("url", "role"), list(_cells()))
+def test_access_matrix(people, client_as, url, role):
+    world = _world(people, role, url)
+    client = client_as(people[role])
+    before = database_rows()
+    response = _request(client, url.method, url, world)
+    expected = url.access[role]
+    assert_status(response, url.allowed if expected == ALLOWED else expected)
+    if expected != ALLOWED or url.method == "get":
+        assert database_rows() == before
+    elif url.done is not None:
+        assert url.done(world)
+
+
+@pytest.mark.parametrize(
+    "url", [url for url in URLS if url.takes_one_method and not url.case], ids=lambda url: url.name
+)
+def test_a_url_refuses_the_method_it_does_not_take(people, client_as, url):
+    world = _world(people, "creator", url)
+    client = client_as(people["creator"])
+    before = database_rows()
+    other = "post" if url.method == "get" else "get"
+    response = _request(client, other, url, world)
+    assert response.status_code == 405
+    assert database_rows() == before
