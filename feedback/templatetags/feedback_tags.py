@@ -20,7 +20,6 @@ register = template.Library()
 
 @dataclass
 class ChatRatings:
-    assistant_id: int
     by_answer: dict[int, Rating] = field(default_factory=dict)
     managers: list[selectors.Manager] = field(default_factory=list)
 
@@ -29,10 +28,10 @@ class ChatRatings:
 def current_ratings(assistant, conversation) -> ChatRatings:
     """The person's ratings in this conversation and who would see what they share."""
     if conversation is None:
-        return ChatRatings(assistant_id=assistant.pk)
+        return ChatRatings()
     by_answer = selectors.ratings_in(assistant.pk, conversation.pk)
     managers = selectors.managers_of(assistant) if by_answer else []
-    return ChatRatings(assistant_id=assistant.pk, by_answer=by_answer, managers=managers)
+    return ChatRatings(by_answer=by_answer, managers=managers)
 
 
 @register.inclusion_tag("feedback/_rating.html", takes_context=True)

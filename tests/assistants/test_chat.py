@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from assistants import services
 from assistants.backends import ReplyError
+from assistants.chat_views import MESSAGE_MAX_LENGTH
 from assistants.models import Conversation, DailyUsage, Message, UsageTotals
 from tests.assistants.test_backends import model_server  # noqa: F401 — a fixture
 from tests.factories import chat_turn, rate
@@ -45,6 +46,11 @@ def test_nobody_opens_or_writes_to_someone_elses_conversation(people, client_as,
     )
     assert response.status_code == 404
     assert not Message.objects.filter(content="sneaky").exists()
+
+
+def test_the_composer_allows_as_long_a_message_as_the_form(people, client_as):
+    response = client_as(people["user"]).get(f"/assistants/{people['assistant'].pk}/chat/")
+    assert f'maxlength="{MESSAGE_MAX_LENGTH}"' in response.text
 
 
 def test_the_first_message_opens_a_conversation_and_is_counted_at_once(people, client_as):
