@@ -310,17 +310,22 @@ def _first_of_each_id(events, outcome: Outcome):
     return kept
 
 
+def _not_stored_yet(events, outcome: Outcome, *, assistant: Assistant, stored):
+    """The events whose id is neither repeated earlier in the batch nor stored already (both
+    counted as duplicates); `stored` is the selector of the ids stored already, asked only
+    when there is an event left to ask about."""
+    events = _first_of_each_id(events, outcome)
+    if not events:
+        return events
+    already = stored(assistant_id=assistant.pk, external_ids=[event.id for _, event in events])
+    outcome.duplicates += sum(1 for _, event in events if event.id in already)
+    return [(index, event) for index, event in events if event.id not in already]
+
+
 def _store_messages(
     assistant: Assistant, events: list[tuple[int, MessageEvent]], outcome: Outcome
 ) -> None:
-    events = _first_of_each_id(events, outcome)
-    if not events:
-        return
-    already = stored_message_ids(
-        assistant_id=assistant.pk, external_ids=[event.id for _, event in events]
-    )
-    outcome.duplicates += sum(1 for _, event in events if event.id in already)
-    events = [(index, event) for index, event in events if event.id not in already]
+    events = _not_stored_yet(events, outcome, assistant=assistant, stored=stored_message_ids)
     if not events:
         return
 
@@ -377,14 +382,7 @@ def _store_messages(
 def _store_feedback(
     assistant: Assistant, events: list[tuple[int, FeedbackEvent]], outcome: Outcome
 ) -> None:
-    events = _first_of_each_id(events, outcome)
-    if not events:
-        return
-    already = stored_rating_ids(
-        assistant_id=assistant.pk, external_ids=[event.id for _, event in events]
-    )
-    outcome.duplicates += sum(1 for _, event in events if event.id in already)
-    events = [(index, event) for index, event in events if event.id not in already]
+    events = _not_stored_yet(events, outcome, assistant=assistant, stored=stored_rating_ids)
     if not events:
         return
     rated = messages_by_external_id(

@@ -41,17 +41,70 @@ class Url:
         return len({url.method for url in URLS if url.path == self.path}) == 1
 
 
-def _rating(world) -> Rating:
-    return Rating.objects.get(message_id=world.answer.pk)
+# What each allowed write did, read back from the database.
+def _rating(w) -> Rating:
+    return Rating.objects.get(message_id=w.answer.pk)
 
 
-def _key_created(world) -> bool:
-    return ApiKey.objects.filter(assistant=world.assistant, name="Support widget").exists()
+def _rated(w) -> bool:
+    return _rating(w).value == "negative"
 
 
-def _key_revoked(world) -> bool:
-    world.api_key.refresh_from_db()
-    return world.api_key.revoked_at is not None
+def _commented(w) -> bool:
+    return _rating(w).comment == "Thanks"
+
+
+def _contact_gone(w) -> bool:
+    return not _rating(w).share_contact
+
+
+def _chat_unshared(w) -> bool:
+    return _rating(w).share_token is None
+
+
+def _key_created(w) -> bool:
+    return ApiKey.objects.filter(assistant=w.assistant, name="Support widget").exists()
+
+
+def _key_revoked(w) -> bool:
+    w.api_key.refresh_from_db()
+    return w.api_key.revoked_at is not None
+
+
+def _only_created(w) -> bool:
+    return _key_created(w) and not _key_revoked(w)
+
+
+def _only_revoked(w) -> bool:
+    return _key_revoked(w) and not _key_created(w)
+
+
+def _is_member(w, role: str) -> bool:
+    return Membership.objects.filter(assistant=w.assistant, user=w.people[role]).exists()
+
+
+def _outsider_added(w) -> bool:
+    return _is_member(w, "other")
+
+
+def _member_removed(w) -> bool:
+    return not _is_member(w, "user")
+
+
+def _renamed(w) -> bool:
+    return Assistant.objects.get(pk=w.assistant.pk).name == "Renamed"
+
+
+def _sent(w) -> bool:
+    return Message.objects.filter(assistant=w.assistant, role="user", content="Hello").exists()
+
+
+def _sent_into(w) -> bool:
+    return w.conversation.messages.filter(content="Hello").exists()
+
+
+def _deleted(w) -> bool:
+    return Conversation.objects.get(pk=w.conversation.pk).content_deleted_at is not None
 
 
 SETTINGS = {
@@ -62,131 +115,54 @@ SETTINGS = {
     "time_zone": "UTC",
 }
 RATE = "/assistants/{a}/feedback/answers/{m}/"
+INSIGHTS = "/assistants/{a}/insights/"
+HELLO = {"content": "Hello"}
+THANKS = {"comment": "Thanks"}
+OUTSIDER = {"person": "outsider", "role": "user"}
+WIDGET = {"name": "Support widget"}
+SHARING = "/assistants/{a}/share/"
+KEYS = "/assistants/{a}/api-keys/"
 
 URLS = [
     # Chat with it, rate answers, share and delete one's own chat.
     Url("get", "/assistants/{a}/", USE),
     Url("get", "/assistants/{a}/chat/", USE),
     Url("get", "/assistants/{a}/chat/{c}/", USE),
-    Url(
-        "post",
-        "/assistants/{a}/chat/send/",
-        USE,
-        data={"content": "Hello"},
-        htmx=True,
-        done=lambda w: Message.objects.filter(
-            assistant=w.assistant, role="user", content="Hello"
-        ).exists(),
-    ),
+    Url("post", "/assistants/{a}/chat/send/", USE, data=HELLO, htmx=True, done=_sent),
     Url(
         "post",
         "/assistants/{a}/chat/send/",
         USE,
         case="into an existing conversation",
-        data={"content": "Hello", "conversation": "{c}"},
+        data=HELLO | {"conversation": "{c}"},
         htmx=True,
-        done=lambda w: w.conversation.messages.filter(content="Hello").exists(),
+        done=_sent_into,
     ),
     # The conversation's last question is answered already: nothing to write.
     Url("post", "/assistants/{a}/chat/{c}/reply/", USE, htmx=True),
-    Url(
-        "post",
-        "/assistants/{a}/chat/{c}/delete/",
-        USE,
-        htmx=True,
-        done=lambda w: (
-            Conversation.objects.get(pk=w.conversation.pk).content_deleted_at is not None
-        ),
-    ),
-    Url(
-        "post",
-        RATE + "rate/",
-        USE,
-        data={"value": "negative"},
-        htmx=True,
-        done=lambda w: _rating(w).value == "negative",
-    ),
-    Url(
-        "post",
-        RATE + "details/",
-        USE,
-        data={"comment": "Thanks"},
-        htmx=True,
-        rated=True,
-        done=lambda w: _rating(w).comment == "Thanks",
-    ),
-    Url(
-        "post",
-        RATE + "withdraw-contact/",
-        USE,
-        htmx=True,
-        rated=True,
-        done=lambda w: not _rating(w).share_contact,
-    ),
-    Url(
-        "post",
-        RATE + "withdraw-chat/",
-        USE,
-        htmx=True,
-        rated=True,
-        done=lambda w: _rating(w).share_token is None,
-    ),
+    Url("post", "/assistants/{a}/chat/{c}/delete/", USE, htmx=True, done=_deleted),
+    Url("post", RATE + "rate/", USE, data={"value": "negative"}, htmx=True, done=_rated),
+    Url("post", RATE + "details/", USE, data=THANKS, htmx=True, rated=True, done=_commented),
+    Url("post", RATE + "withdraw-contact/", USE, htmx=True, rated=True, done=_contact_gone),
+    Url("post", RATE + "withdraw-chat/", USE, htmx=True, rated=True, done=_chat_unshared),
     # Edit the configuration.
     Url("get", "/assistants/{a}/settings/", MANAGE),
-    Url(
-        "post",
-        "/assistants/{a}/settings/",
-        MANAGE,
-        allowed=302,
-        data=SETTINGS,
-        done=lambda w: Assistant.objects.get(pk=w.assistant.pk).name == "Renamed",
-    ),
+    Url("post", "/assistants/{a}/settings/", MANAGE, allowed=302, data=SETTINGS, done=_renamed),
     # Share: editors and users; API keys.
-    Url("get", "/assistants/{a}/share/", SHARE),
-    Url(
-        "post",
-        "/assistants/{a}/share/",
-        SHARE,
-        allowed=302,
-        data={"person": "outsider", "role": "user"},
-        done=lambda w: Membership.objects.filter(
-            assistant=w.assistant, user=w.people["other"]
-        ).exists(),
-    ),
-    Url(
-        "post",
-        "/assistants/{a}/share/{member}/remove/",
-        SHARE,
-        allowed=302,
-        done=lambda w: (
-            not Membership.objects.filter(assistant=w.assistant, user=w.people["user"]).exists()
-        ),
-    ),
-    Url("get", "/assistants/{a}/api-keys/", SHARE),
-    Url(
-        "post",
-        "/assistants/{a}/api-keys/",
-        SHARE,
-        allowed=302,
-        data={"name": "Support widget"},
-        done=lambda w: _key_created(w) and not _key_revoked(w),
-    ),
-    Url(
-        "post",
-        "/assistants/{a}/api-keys/{key}/revoke/",
-        SHARE,
-        allowed=302,
-        data={"name": "Support widget"},
-        done=lambda w: _key_revoked(w) and not _key_created(w),
-    ),
+    Url("get", SHARING, SHARE),
+    Url("post", SHARING, SHARE, allowed=302, data=OUTSIDER, done=_outsider_added),
+    Url("post", SHARING + "{member}/remove/", SHARE, allowed=302, done=_member_removed),
+    Url("get", KEYS, SHARE),
+    Url("post", KEYS, SHARE, allowed=302, data=WIDGET, done=_only_created),
+    Url("post", KEYS + "{key}/revoke/", SHARE, allowed=302, data=WIDGET, done=_only_revoked),
     # Usage Insights: every tab and CSV; shared chats.
-    Url("get", "/assistants/{a}/insights/", MANAGE),
-    Url("get", "/assistants/{a}/insights/analytics.csv", MANAGE),
-    Url("get", "/assistants/{a}/insights/feedback/", MANAGE),
-    Url("get", "/assistants/{a}/insights/feedback/?rating=negative&has_comment=on", MANAGE),
-    Url("get", "/assistants/{a}/insights/feedback.csv", MANAGE),
-    Url("get", "/assistants/{a}/insights/feedback.csv?rating=positive", MANAGE),
-    Url("get", "/assistants/{a}/insights/shared-chats/{token}/", MANAGE),
+    Url("get", INSIGHTS, MANAGE),
+    Url("get", INSIGHTS + "analytics.csv", MANAGE),
+    Url("get", INSIGHTS + "feedback/", MANAGE),
+    Url("get", INSIGHTS + "feedback/?rating=negative&has_comment=on", MANAGE),
+    Url("get", INSIGHTS + "feedback.csv", MANAGE),
+    Url("get", INSIGHTS + "feedback.csv?rating=positive", MANAGE),
+    Url("get", INSIGHTS + "shared-chats/{token}/", MANAGE),
 ]
 
 
