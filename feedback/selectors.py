@@ -150,6 +150,8 @@ class FeedbackItem:
     answer: str
     chat_deleted: bool
     share_token: UUID | None
+    # Its author's data was erased: an empty comment was a comment.
+    text_erased: bool = False
 
     @property
     def contact_shared(self) -> bool:
@@ -219,6 +221,7 @@ def feedback_page(
             "excerpt",
             "deleted_at",
             "share_token",
+            "text_erased_at",
         )[: size + 1]
     )
     items = [
@@ -233,6 +236,7 @@ def feedback_page(
             chat_deleted=deleted_at is not None,
             # A deleted chat's text is gone, so there is nothing left to show.
             share_token=share_token if deleted_at is None else None,
+            text_erased=text_erased_at is not None,
         )
         for (
             rating_id,
@@ -244,6 +248,7 @@ def feedback_page(
             answer,
             deleted_at,
             share_token,
+            text_erased_at,
         ) in rows[:size]
     ]
     next_cursor = None
