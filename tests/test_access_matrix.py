@@ -15,6 +15,7 @@ from assistants.models import ApiKey, Assistant, Conversation, Membership, Messa
 from feedback.models import Rating
 from tests.access import ALLOWED, MANAGE, ROLES, SHARE, USE, assert_status, database_rows
 from tests.factories import chat_turn, rate
+from tests.privacy.helpers import api_chat
 
 HTMX = {"HX-Request": "true"}
 MEMBERS = ("creator", "editor", "user")
@@ -95,6 +96,22 @@ def _renamed(w) -> bool:
     return Assistant.objects.get(pk=w.assistant.pk).name == "Renamed"
 
 
+def _my_text_erased(w) -> bool:
+    mine = Message.objects.filter(assistant=w.assistant, conversation__participant__user=w.owner)
+    return not mine.exclude(content="").exists()
+
+
+def _visitor_erased(w) -> bool:
+    theirs = Message.objects.filter(
+        assistant=w.assistant, conversation__participant__external_id=VISITOR
+    )
+    return not theirs.exclude(content="").exists()
+
+
+def _kept_30_days(w) -> bool:
+    return Assistant.objects.get(pk=w.assistant.pk).retention_days == 30
+
+
 def _sent(w) -> bool:
     return Message.objects.filter(assistant=w.assistant, role="user", content="Hello").exists()
 
@@ -122,6 +139,8 @@ OUTSIDER = {"person": "outsider", "role": "user"}
 WIDGET = {"name": "Support widget"}
 SHARING = "/assistants/{a}/share/"
 KEYS = "/assistants/{a}/api-keys/"
+MY_DATA = "/assistants/{a}/my-data/delete/"
+VISITOR = "visitor-42"  # a person seen only through the events API
 
 URLS = [
     # Chat with it, rate answers, share and delete one's own chat.
@@ -145,9 +164,19 @@ URLS = [
     Url("post", RATE + "details/", USE, data=THANKS, htmx=True, rated=True, done=_commented),
     Url("post", RATE + "withdraw-contact/", USE, htmx=True, rated=True, done=_contact_gone),
     Url("post", RATE + "withdraw-chat/", USE, htmx=True, rated=True, done=_chat_unshared),
+    Url("get", MY_DATA, USE),
+    Url("post", MY_DATA, USE, allowed=302, done=_my_text_erased),
     # Edit the configuration.
     Url("get", "/assistants/{a}/settings/", MANAGE),
     Url("post", "/assistants/{a}/settings/", MANAGE, allowed=302, data=SETTINGS, done=_renamed),
+    Url(
+        "post",
+        "/assistants/{a}/settings/retention/",
+        MANAGE,
+        allowed=302,
+        data={"retention_days": "30"},
+        done=_kept_30_days,
+    ),
     # Share: editors and users; API keys.
     Url("get", SHARING, SHARE),
     Url("post", SHARING, SHARE, allowed=302, data=OUTSIDER, done=_outsider_added),
@@ -155,6 +184,15 @@ URLS = [
     Url("get", KEYS, SHARE),
     Url("post", KEYS, SHARE, allowed=302, data=WIDGET, done=_only_created),
     Url("post", KEYS + "{key}/revoke/", SHARE, allowed=302, data=WIDGET, done=_only_revoked),
+    Url("get", KEYS + "erase-person/?user=" + VISITOR, SHARE),
+    Url(
+        "post",
+        KEYS + "erase-person/",
+        SHARE,
+        allowed=302,
+        data={"user": VISITOR},
+        done=_visitor_erased,
+    ),
     # Usage Insights: every tab and CSV; shared chats.
     Url("get", INSIGHTS, MANAGE),
     Url("get", INSIGHTS + "analytics.csv", MANAGE),
@@ -168,7 +206,8 @@ URLS = [
 
 def _world(people, role: str, url: Url) -> SimpleNamespace:
     """What the URLs name: each person works in their own chat, and an outsider tries the
-    member's; the member's other answer is rated and its chat shared with the managers."""
+    member's; the member's other answer is rated and its chat shared with the managers; a
+    person of the events API has chatted too."""
     assistant = people["assistant"]
     now = timezone.now()
     shared = chat_turn(assistant, people["user"], now - timedelta(hours=2))
@@ -197,9 +236,11 @@ def _world(people, role: str, url: Url) -> SimpleNamespace:
             share_chat=True,
         )
     api_key, _ = services.create_api_key(assistant=assistant, name="Widget", created_by=None)
+    api_chat(assistant, VISITOR, now - timedelta(hours=3), question="Visitor's", answer="Hi")
     return SimpleNamespace(
         assistant=assistant,
         people=people,
+        owner=owner,
         answer=answer,
         conversation=answer.conversation,
         api_key=api_key,
