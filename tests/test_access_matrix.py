@@ -141,6 +141,13 @@ SHARING = "/assistants/{a}/share/"
 KEYS = "/assistants/{a}/api-keys/"
 MY_DATA = "/assistants/{a}/my-data/delete/"
 VISITOR = "visitor-42"  # a person seen only through the events API
+# A rating whose person shares both their contact details and the chat.
+SHARING_ALL = {
+    "share_contact": True,
+    "contact_name": "Mia Member",
+    "contact_email": "mia@example.com",
+    "share_chat": True,
+}
 
 URLS = [
     # Chat with it, rate answers, share and delete one's own chat.
@@ -211,30 +218,11 @@ def _world(people, role: str, url: Url) -> SimpleNamespace:
     assistant = people["assistant"]
     now = timezone.now()
     shared = chat_turn(assistant, people["user"], now - timedelta(hours=2))
-    rate(
-        assistant,
-        shared,
-        "negative",
-        now - timedelta(hours=1),
-        comment="Wrong menu name",
-        share_contact=True,
-        contact_name="Mia Member",
-        contact_email="mia@example.com",
-        share_chat=True,
-    )
+    rate(assistant, shared, "negative", now - timedelta(hours=1), comment="Wrong", **SHARING_ALL)
     owner = people[role] if role in MEMBERS else people["user"]
     answer = chat_turn(assistant, owner, now - timedelta(minutes=5))
     if url.rated:
-        rate(
-            assistant,
-            answer,
-            "positive",
-            now - timedelta(minutes=4),
-            share_contact=True,
-            contact_name="Someone",
-            contact_email="someone@example.com",
-            share_chat=True,
-        )
+        rate(assistant, answer, "positive", now - timedelta(minutes=4), **SHARING_ALL)
     api_key, _ = services.create_api_key(assistant=assistant, name="Widget", created_by=None)
     api_chat(assistant, VISITOR, now - timedelta(hours=3), question="Visitor's", answer="Hi")
     return SimpleNamespace(

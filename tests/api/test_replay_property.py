@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistants import services
@@ -17,6 +17,7 @@ from assistants.models import Message
 from insights.bench.recount import counters, recounted
 from tests.api.conftest import EVENTS_URL
 from tests.factories import AssistantFactory
+from tests.properties import ON_THE_DATABASE
 from tests.recount import naive_usage
 
 ZONE = "Europe/Paris"
@@ -112,11 +113,7 @@ def naive_recount(messages, ratings, tz):
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(ON_THE_DATABASE, max_examples=40)
 @given(delivery=deliveries())
 def test_replayed_and_shuffled_batches_leave_exact_counters(client, delivery):
     events, batches = delivery

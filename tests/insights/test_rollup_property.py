@@ -5,13 +5,14 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistants import rollups, services
 from assistants.models import DailyActiveUser, DailyUsage, UsageTotals
 from assistants.services import NewMessage
 from tests.factories import AssistantFactory, UserFactory
+from tests.properties import ON_THE_DATABASE
 from tests.recount import naive_usage
 
 # Two weeks around the end of daylight saving time in Europe (Oct 25) and America (Nov 1).
@@ -51,11 +52,7 @@ def stored_figures(assistant):
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(ON_THE_DATABASE, max_examples=60)
 @given(
     events=stream,
     zone=st.sampled_from(ZONES),
