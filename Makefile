@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test lint format bench db-stop clean
+.PHONY: run serve test lint format screenshots bench db-stop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The README's pictures (docs/*.png), taken by the browser tests; `make test` leaves them be.
+screenshots: $(STAMP)
+	SCREENSHOTS_DIR=docs $(BIN)/pytest tests/browser
 
 # Runs on its own database (see `manage.py help bench_insights`); BENCH_ARGS=--reload reloads.
 bench: export SECRET_KEY ?= benchmark-only-secret-key-its-databases-hold-made-up-data-only

@@ -58,6 +58,7 @@ def _chat_context(request, access, conversation: Conversation | None) -> dict:
         "unanswered": bool(thread) and thread[-1].role == Message.Role.USER,
         "auto_reply": False,
         "form": MessageForm(initial={"conversation": conversation.pk if conversation else None}),
+        "message_max_length": MESSAGE_MAX_LENGTH,
     }
 
 

@@ -2,12 +2,14 @@
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
+from assistants.lib.sql import bulk_cursor
 from assistants.models import (
     ApiKey,
     Assistant,
@@ -147,6 +149,45 @@ def chat_messages(conversation: Conversation, *, limit: int = CHAT_WINDOW) -> li
 def chat_message(conversation: Conversation, message_id: int) -> Message:
     """One message of the conversation (one the view has just stored). One query."""
     return conversation.messages.get(pk=message_id)
+
+
+def stored_message_ids(*, assistant_id: int, external_ids: list[str]) -> set[str]:
+    """Which of the sender's message ids the assistant has stored already. One query, on
+    the write path's cursor (prepared once per connection, with a generic plan)."""
+    with bulk_cursor() as cursor:
+        # One array parameter rather than an IN list of up to 1000.
+        cursor.execute(
+            "SELECT external_id FROM assistants_message "
+            "WHERE assistant_id = %s AND external_id = ANY(%s::text[])",
+            [assistant_id, external_ids],
+        )
+        return {external_id for (external_id,) in cursor}
+
+
+class MessageToRate(NamedTuple):
+    pk: int
+    role: str
+    participant_id: int
+    participant_external_id: str | None
+
+
+def messages_by_external_id(
+    *, assistant_id: int, external_ids: list[str]
+) -> dict[str, MessageToRate]:
+    """{sender's message id: the stored message, its role and the person of its
+    conversation} for those of `external_ids` that are stored. One query."""
+    return {
+        external_id: MessageToRate(pk, role, participant_id, user)
+        for external_id, pk, role, participant_id, user in Message.objects.filter(
+            assistant_id=assistant_id, external_id__in=external_ids
+        ).values_list(
+            "external_id",
+            "pk",
+            "role",
+            "conversation__participant_id",
+            "conversation__participant__external_id",
+        )
+    }
 
 
 def api_keys_of(assistant: Assistant) -> list[ApiKey]:

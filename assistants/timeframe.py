@@ -122,17 +122,16 @@ def today_in(tz: ZoneInfo) -> date:
 
 @dataclass(frozen=True)
 class Preset:
-    key: str
     label: str
     range: DateRange
 
 
 def presets(today: date) -> list[Preset]:
     return [
-        Preset("7d", "Last 7 days", DateRange.last_days(today, 7)),
-        Preset("30d", "Last 30 days", DateRange.last_days(today, 30)),
-        Preset("90d", "Last 90 days", DateRange.last_days(today, 90)),
-        Preset("12m", "Last 12 months", DateRange.last_twelve_months(today)),
+        Preset("Last 7 days", DateRange.last_days(today, 7)),
+        Preset("Last 30 days", DateRange.last_days(today, 30)),
+        Preset("Last 90 days", DateRange.last_days(today, 90)),
+        Preset("Last 12 months", DateRange.last_twelve_months(today)),
     ]
 
 
@@ -194,5 +193,6 @@ def timeframe_context(access, form: TimeframeForm, *, tab: str, tab_url: str) ->
         "form": form,
         "date_range": form.date_range(),
         "presets": presets(form.today),
+        "default_days": DEFAULT_DAYS,
         "time_zone": access.assistant.time_zone,
     }

@@ -75,6 +75,15 @@ def ratings_in(assistant_id: int, conversation_id: int) -> dict[int, Rating]:
     }
 
 
+def stored_rating_ids(*, assistant_id: int, external_ids: list[str]) -> set[str]:
+    """Which of the sender's feedback ids the assistant has stored already. One query."""
+    return set(
+        Rating.objects.filter(assistant_id=assistant_id, external_id__in=external_ids).values_list(
+            "external_id", flat=True
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Manager:
     name: str

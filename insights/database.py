@@ -9,7 +9,6 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 
@@ -42,38 +41,6 @@ def embedded_database_url() -> str:
 
         server = pgserver.get_server(EMBEDDED_DATA_DIR, cleanup_mode=None)
     return server.get_uri()
-
-
-BENCH_DATABASE_NAME = "insights_bench"
-
-
-def bench_database_url() -> str:
-    """Where the benchmark loads its data: never the database the app uses.
-
-    With DATABASE_URL set, BENCH_DATABASE_URL names the benchmark's database (it must exist);
-    otherwise the `insights_bench` database of the embedded server, created when missing.
-    """
-    if os.environ.get("DATABASE_URL", "").strip():
-        url = os.environ.get("BENCH_DATABASE_URL", "").strip()
-        if not url:
-            raise RuntimeError(
-                "DATABASE_URL is set, so the benchmark needs BENCH_DATABASE_URL: a separate "
-                "database that it may fill with ten million messages."
-            )
-        return url
-    import psycopg
-    from psycopg import sql
-
-    server_url = embedded_database_url()
-    with psycopg.connect(server_url, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE_NAME]
-        ).fetchone()
-        if not exists:
-            connection.execute(
-                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DATABASE_NAME))
-            )
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{BENCH_DATABASE_NAME}"))
 
 
 def stop_embedded(data_dir: Path = EMBEDDED_DATA_DIR) -> None:
@@ -109,7 +76,5 @@ if __name__ == "__main__":
         stop_embedded()
     elif sys.argv[1:] == ["url"]:
         print(embedded_database_url())
-    elif sys.argv[1:] == ["bench-url"]:
-        print(bench_database_url())
     else:
-        sys.exit("usage: python -m insights.database stop|url|bench-url")
+        sys.exit("usage: python -m insights.database stop|url")

@@ -28,12 +28,13 @@ from pydantic import (
 )
 
 from assistants import services as assistant_services
-from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant, Message
+from assistants.selectors import messages_by_external_id, stored_message_ids
 from assistants.services import NewConversation, NewMessage
 from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
-from feedback.models import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, REASONS_PER_LIST, Rating
+from feedback.models import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, REASONS_PER_LIST
+from feedback.selectors import stored_rating_ids
 from feedback.services import NewRating, rating_problem, reasons_problem
 
 MAX_EVENTS = 1000
@@ -317,22 +318,22 @@ def _first_of_each_id(events, outcome: Outcome):
     return kept
 
 
+def _not_stored_yet(events, outcome: Outcome, *, assistant: Assistant, stored):
+    """The events whose id is neither repeated earlier in the batch nor stored already (both
+    counted as duplicates); `stored` is the selector of the ids stored already, asked only
+    when there is an event left to ask about."""
+    events = _first_of_each_id(events, outcome)
+    if not events:
+        return events
+    already = stored(assistant_id=assistant.pk, external_ids=[event.id for _, event in events])
+    outcome.duplicates += sum(1 for _, event in events if event.id in already)
+    return [(index, event) for index, event in events if event.id not in already]
+
+
 def _store_messages(
     assistant: Assistant, events: list[tuple[int, MessageEvent]], outcome: Outcome
 ) -> None:
-    events = _first_of_each_id(events, outcome)
-    if not events:
-        return
-    with bulk_cursor() as cursor:
-        # One array parameter rather than an IN list of up to 1000.
-        cursor.execute(
-            "SELECT external_id FROM assistants_message "
-            "WHERE assistant_id = %s AND external_id = ANY(%s::text[])",
-            [assistant.pk, [event.id for _, event in events]],
-        )
-        already = {external_id for (external_id,) in cursor}
-    outcome.duplicates += sum(1 for _, event in events if event.id in already)
-    events = [(index, event) for index, event in events if event.id not in already]
+    events = _not_stored_yet(events, outcome, assistant=assistant, stored=stored_message_ids)
     if not events:
         return
 
@@ -399,30 +400,12 @@ def _store_messages(
 def _store_feedback(
     assistant: Assistant, events: list[tuple[int, FeedbackEvent]], outcome: Outcome
 ) -> None:
-    events = _first_of_each_id(events, outcome)
+    events = _not_stored_yet(events, outcome, assistant=assistant, stored=stored_rating_ids)
     if not events:
         return
-    already = set(
-        Rating.objects.filter(
-            assistant=assistant, external_id__in=[event.id for _, event in events]
-        ).values_list("external_id", flat=True)
+    rated = messages_by_external_id(
+        assistant_id=assistant.pk, external_ids=[event.message for _, event in events]
     )
-    outcome.duplicates += sum(1 for _, event in events if event.id in already)
-    events = [(index, event) for index, event in events if event.id not in already]
-    if not events:
-        return
-    rated = {
-        external_id: (pk, role, participant_id, user)
-        for external_id, pk, role, participant_id, user in Message.objects.filter(
-            assistant=assistant, external_id__in=[event.message for _, event in events]
-        ).values_list(
-            "external_id",
-            "pk",
-            "role",
-            "conversation__participant_id",
-            "conversation__participant__external_id",
-        )
-    }
     reason_lists = feedback_selectors.reason_lists(assistant.pk)
     ratings = []
     for index, event in events:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "assistants",
     "feedback",
     "insights",
+    "insights.bench",
 ]
 
 MIDDLEWARE = [

@@ -22,7 +22,6 @@ register = template.Library()
 
 @dataclass
 class ChatRatings:
-    assistant_id: int
     by_answer: dict[int, Rating] = field(default_factory=dict)
     managers: list[selectors.Manager] = field(default_factory=list)
     reason_lists: dict[str, list[str]] = field(default_factory=dict)
@@ -32,12 +31,11 @@ class ChatRatings:
 def current_ratings(assistant, conversation) -> ChatRatings:
     """The person's ratings in this conversation and who would see what they share."""
     if conversation is None:
-        return ChatRatings(assistant_id=assistant.pk)
+        return ChatRatings()
     by_answer = selectors.ratings_in(assistant.pk, conversation.pk)
     if not by_answer:
-        return ChatRatings(assistant_id=assistant.pk)
+        return ChatRatings()
     return ChatRatings(
-        assistant_id=assistant.pk,
         by_answer=by_answer,
         managers=selectors.managers_of(assistant),
         reason_lists=selectors.reason_lists(assistant.pk),

@@ -20,4 +20,14 @@
   htmx.onLoad(function (element) {
     draw(element);
   });
+
+  // A responsive chart listens to the window's resizes until it is purged: purge each chart
+  // that a swap removes, or every timeframe switch would leave its listeners behind.
+  // htmx sends this event for every element it takes out of the page.
+  document.addEventListener("htmx:beforeCleanupElement", function (event) {
+    var element = event.target;
+    if (element.matches && element.matches("[data-figure]") && element._fullLayout) {
+      Plotly.purge(element);
+    }
+  });
 })();

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assistants.lib.sql import bulk_cursor
+from insights.bench.recount import counters, recounted
 from tests.api.conftest import feedback, message
-from tests.api.helpers import counters, recounted
 
 
 @pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.test import Client
 
 from assistants.models import Conversation, Message, Participant
 from feedback.models import Rating
+from insights.bench.recount import counters, recounted
 from tests.api.conftest import EVENTS_URL, feedback, message
-from tests.api.helpers import counters, recounted
 
 
 def _race(api_key: str, bodies: list[list[dict]]) -> list[tuple[int, dict]]:

@@ -9,20 +9,26 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistants import services
 from assistants.models import Message
+from insights.bench.recount import counters, recounted
 from tests.api.conftest import EVENTS_URL
-from tests.api.helpers import counters, recounted
 from tests.factories import AssistantFactory
+from tests.properties import ON_THE_DATABASE
+from tests.recount import naive_usage
 
 ZONE = "Europe/Paris"
 # Two weeks around the end of daylight saving time in Paris (Oct 25).
 START = datetime(2026, 10, 18, tzinfo=UTC)
 CONVERSATIONS = 6
 PEOPLE = 4
+
+
+def _moment(event) -> datetime:
+    return datetime.fromisoformat(event["timestamp"])
 
 
 def _stamp(minutes: int) -> str:
@@ -84,31 +90,19 @@ def deliveries(draw):
 
 
 def naive_recount(messages, ratings, tz):
-    active, conversations = defaultdict(set), defaultdict(int)
-    user_messages, assistant_messages = defaultdict(int), defaultdict(int)
-    first = {}
-    for event in messages:
-        moment = datetime.fromisoformat(event["timestamp"])
-        day = moment.astimezone(tz).date()
-        if event["role"] == "user":
-            active[day].add(event["user"])
-            user_messages[day] += 1
-        else:
-            assistant_messages[day] += 1
-        first[event["conversation"]] = min(moment, first.get(event["conversation"], moment))
-    for moment in first.values():
-        conversations[moment.astimezone(tz).date()] += 1
-    days = set(active) | set(conversations) | set(user_messages) | set(assistant_messages)
-    daily = sorted(
-        (day, len(active[day]), conversations[day], user_messages[day], assistant_messages[day])
-        for day in days
+    usage, users_conversations_messages = naive_usage(
+        (
+            (event["conversation"], event["user"], event["role"], _moment(event))
+            for event in messages
+        ),
+        tz,
     )
-    users = {event["user"] for event in messages if event["role"] == "user"}
-    totals = [(len(users), len(first), len(messages))]
+    daily = sorted((day, *figures) for day, figures in usage.items())
+    totals = [users_conversations_messages]
     current = {}
     for event in ratings:
         key = (event["message"], event["user"])
-        moment = datetime.fromisoformat(event["timestamp"])
+        moment = _moment(event)
         if key not in current or moment > current[key][0]:
             current[key] = (moment, event["rating"])
     per_day = defaultdict(lambda: [0, 0])
@@ -119,11 +113,7 @@ def naive_recount(messages, ratings, tz):
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(ON_THE_DATABASE, max_examples=40)
 @given(delivery=deliveries())
 def test_replayed_and_shuffled_batches_leave_exact_counters(client, delivery):
     events, batches = delivery

@@ -6,7 +6,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -17,6 +17,7 @@ from schemathesis.checks import (
 
 from assistants import services
 from tests.factories import AssistantFactory
+from tests.properties import ON_THE_DATABASE
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
@@ -37,11 +38,7 @@ def api_key_for_fuzzing(db):
 
 
 @schema.parametrize()
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(ON_THE_DATABASE, max_examples=150)
 def test_generated_requests_never_get_a_5xx_and_match_the_document(case, api_key_for_fuzzing):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {api_key_for_fuzzing}"},

@@ -8,9 +8,8 @@ from playwright.sync_api import expect
 from assistants.models import Assistant, UsageTotals
 from assistants.timeframe import today_in
 from insights.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.pages import sign_in
+from tests.browser.pages import PICTURES, sign_in
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 CHARTS = ("chart-active-users", "chart-conversations", "chart-messages", "chart-satisfaction")
 
 
@@ -37,8 +36,8 @@ def test_creator_opens_usage_insights_and_exports(
     expect(
         page.get_by_role("heading", name="Before and after configuration changes")
     ).to_be_visible()
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "analytics-tab.png"), full_page=True)
+    PICTURES.mkdir(exist_ok=True)
+    page.screenshot(path=str(PICTURES / "analytics-tab.png"), full_page=True)
 
     # A preset swaps the panel and pushes its URL.
     page.get_by_role("link", name="Last 7 days").click()

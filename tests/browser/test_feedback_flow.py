@@ -8,10 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from assistants import services
-from tests.browser.pages import sign_in
+from tests.browser.pages import PICTURES, sign_in
 from tests.factories import PASSWORD, UserFactory, chat_turn, rate
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 EARLIER = [
     # (hours ago, rating, comment, shared contact)
@@ -118,8 +116,8 @@ def test_a_user_rates_an_answer_down_and_the_creator_reads_it(
     expect(page.get_by_test_id("positive-feedback")).not_to_contain_text("Mia Chen")
 
     page.set_viewport_size({"width": 1280, "height": 1100})
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "feedback-tab.png"), full_page=True)
+    PICTURES.mkdir(exist_ok=True)
+    page.screenshot(path=str(PICTURES / "feedback-tab.png"), full_page=True)
 
     # The shared chat, read-only.
     newest.get_by_role("link", name="View shared chat").click()

@@ -1,18 +1,19 @@
 """For any stream of chat events, the rollups equal a naive recount from the raw events, and
 `rebuild` writes exactly the rows the incremental path left."""
 
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistants import rollups, services
 from assistants.models import DailyActiveUser, DailyUsage, UsageTotals
 from assistants.services import NewMessage
 from tests.factories import AssistantFactory, UserFactory
+from tests.properties import ON_THE_DATABASE
+from tests.recount import naive_usage
 
 # Two weeks around the end of daylight saving time in Europe (Oct 25) and America (Nov 1).
 START = datetime(2026, 10, 20, tzinfo=UTC)
@@ -30,31 +31,10 @@ stream = st.lists(message, min_size=0, max_size=40)
 
 def naive_recount(events, tz):
     """The figures of SPEC §3 computed straight from the events, with no rollup."""
-    active, conversations, user_messages, assistant_messages = (
-        defaultdict(set),
-        defaultdict(int),
-        defaultdict(int),
-        defaultdict(int),
+    return naive_usage(
+        ((conversation, conversation % PEOPLE, role, when) for conversation, role, when in events),
+        tz,
     )
-    first_message = {}
-    for conversation, role, when in events:
-        day = when.astimezone(tz).date()
-        if role == "user":
-            active[day].add(conversation % PEOPLE)
-            user_messages[day] += 1
-        else:
-            assistant_messages[day] += 1
-        first_message[conversation] = min(when, first_message.get(conversation, when))
-    for when in first_message.values():
-        conversations[when.astimezone(tz).date()] += 1
-    days = set(active) | set(conversations) | set(user_messages) | set(assistant_messages)
-    daily = {
-        day: (len(active[day]), conversations[day], user_messages[day], assistant_messages[day])
-        for day in days
-    }
-    users = {conversation % PEOPLE for conversation, role, _ in events if role == "user"}
-    totals = (len(users), len(first_message), len(events))
-    return daily, totals
 
 
 def stored_figures(assistant):
@@ -72,11 +52,7 @@ def stored_figures(assistant):
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(ON_THE_DATABASE, max_examples=60)
 @given(
     events=stream,
     zone=st.sampled_from(ZONES),

@@ -1,41 +1,17 @@
 """What the privacy tests compare: every counter row of an assistant, and its text."""
 
 from assistants import services
-from assistants.models import (
-    Assistant,
-    Conversation,
-    DailyActiveUser,
-    DailyUsage,
-    Message,
-    Participant,
-    UsageTotals,
-)
+from assistants.models import Assistant, Conversation, Message, Participant
 from assistants.services import NewConversation, NewMessage
-from feedback.models import DailyFeedback, Rating
+from feedback.models import Rating
+from insights.bench.recount import counters
 
 
 def counter_rows(assistant: Assistant) -> dict[str, list[tuple]]:
     """Every row the figures of SPEC §3 are read from, and the event columns they are
     rebuilt from (roles, times, people): none of it may change when text is erased."""
     return {
-        "daily usage": sorted(
-            DailyUsage.objects.filter(assistant=assistant).values_list(
-                "day", "active_users", "conversations", "user_messages", "assistant_messages"
-            )
-        ),
-        "daily active users": sorted(
-            DailyActiveUser.objects.filter(assistant=assistant).values_list("day", "participant")
-        ),
-        "totals": list(
-            UsageTotals.objects.filter(assistant=assistant).values_list(
-                "users", "conversations", "messages"
-            )
-        ),
-        "daily feedback": sorted(
-            DailyFeedback.objects.filter(assistant=assistant).values_list(
-                "day", "positive", "negative"
-            )
-        ),
+        **counters(assistant.pk),
         "participants": sorted(
             Participant.objects.filter(assistant=assistant).values_list(
                 "pk", "user", "external_id", "first_message_at"

@@ -5,7 +5,7 @@ keeps what the counts need (role, time, conversation, person) and drops only tex
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistants import retention, rollups, services
@@ -15,6 +15,7 @@ from feedback.models import Rating
 from feedback.services import NewRating, record_ratings
 from tests.factories import AssistantFactory, UserFactory
 from tests.privacy.helpers import counter_rows
+from tests.properties import ON_THE_DATABASE
 
 # Two weeks around the end of daylight saving time in Europe (Oct 25) and America (Nov 1).
 START = datetime(2026, 10, 20, tzinfo=UTC)
@@ -31,11 +32,7 @@ message = st.tuples(
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(ON_THE_DATABASE, max_examples=40)
 @given(
     events=st.lists(message, max_size=30),
     zone=st.sampled_from(ZONES),

@@ -1,4 +1,7 @@
-"""Checks shared by the API tests."""
+"""The counters of an assistant, and the same counters recounted from its raw events.
+
+The events API's tests and `bench_ingest` both check that what the write path counted
+equals what `rollups.rebuild` recounts from the stored messages and ratings."""
 
 from django.db import transaction
 

@@ -7,14 +7,13 @@ import subprocess
 import sys
 import warnings
 
-import dj_database_url
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from insights.bench import Bench, analytics, dataset, feedback, rebuild
-from insights.database import bench_database_url
+from insights.bench.database import bench_database_url, same_database
 
 # Each section adds its figures under its name; a later one may use what an earlier found.
 SECTIONS = [
@@ -25,11 +24,6 @@ SECTIONS = [
 ]
 
 _FORWARDED = ("assistants", "messages", "largest", "seed", "runs", "warmups", "naive_runs")
-
-
-def _same_database(first: str, second: str) -> bool:
-    a, b = dj_database_url.parse(first), dj_database_url.parse(second)
-    return (a["HOST"], a["PORT"], a["NAME"]) == (b["HOST"], b["PORT"], b["NAME"])
 
 
 class Command(BaseCommand):
@@ -84,7 +78,7 @@ class Command(BaseCommand):
         if not options["on_bench_database"]:
             self._rerun_on_bench_database(options)
             return
-        if not _same_database(
+        if not same_database(
             os.environ.get("DATABASE_URL", ""), os.environ.get("BENCH_DATABASE_URL", "")
         ):
             raise CommandError("--on-bench-database needs DATABASE_URL = BENCH_DATABASE_URL")
@@ -120,7 +114,7 @@ class Command(BaseCommand):
         except RuntimeError as error:
             raise CommandError(str(error)) from None
         main = os.environ.get("DATABASE_URL", "").strip()
-        if main and _same_database(main, url):
+        if main and same_database(main, url):
             raise CommandError("BENCH_DATABASE_URL must name another database than DATABASE_URL.")
         argv = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_insights"]
         argv.append("--on-bench-database")

@@ -24,24 +24,26 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import dj_database_url
-import psycopg
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from psycopg import sql
+from django.db import connection
 
-from assistants import rollups, services
-from assistants.models import DailyActiveUser, DailyUsage, Message, UsageTotals
-from insights.bench import ingest_breakdown, timings_ms
+from assistants import services
+from assistants.models import Message
+from insights.bench import ingest_breakdown, recount, timings_ms
+from insights.bench.database import (
+    INGEST_DATABASE_NAME,
+    drop_database,
+    ingest_database_url,
+    recreate_database,
+    same_database,
+)
 from insights.bench.ingest_traffic import batch_body, traffic
 from insights.database import embedded_database_url
 
-DATABASE_NAME = "insights_bench_ingest"
 TARGET_EVENTS_PER_SECOND = 25_000
 # Requests built ahead of the measured window (more are built on the fly if it runs out).
 PREPARED_EVENTS_PER_SECOND = 2 * TARGET_EVENTS_PER_SECOND
@@ -160,7 +162,7 @@ class Command(BaseCommand):
         "batches of 500 message events for 60 s, then the same events one per request; "
         "prints events/s and p95 request time of each, then checks that no acknowledged "
         "event is lost or doubled and that the counters equal a recount. Uses its own "
-        f"database ({DATABASE_NAME} on the embedded server, made anew each run; with "
+        f"database ({INGEST_DATABASE_NAME} on the embedded server, made anew each run; with "
         "DATABASE_URL set, BENCH_INGEST_DATABASE_URL names a database it may drop and create)."
     )
 
@@ -355,8 +357,8 @@ class Command(BaseCommand):
             Message.objects.filter(assistant=assistant).values_list("external_id", flat=True)
         )
         stored = set(stored_ids)
-        counters = _counters(assistant.pk)
-        recounted = _recounted(assistant.pk)
+        counters = recount.counters(assistant.pk)
+        recounted = recount.recounted(assistant.pk)
         check = {
             "acknowledged": len(acknowledged),
             "stored": len(stored_ids),
@@ -420,11 +422,14 @@ class Command(BaseCommand):
         )
 
     def _rerun_on_bench_database(self, options) -> None:
-        url = _bench_database_url()
+        try:
+            url = ingest_database_url()
+        except RuntimeError as error:
+            raise CommandError(str(error)) from None
         main = os.environ.get("DATABASE_URL", "").strip() or embedded_database_url()
-        if _same_database(main, url):
+        if same_database(main, url):
             raise CommandError("The bench database must be another one than the app's.")
-        _recreate_database(url)
+        recreate_database(url)
         argv = [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_ingest"]
         argv.append("--on-bench-database")
         names = ("seconds", "warmup", "clients", "batch", "workers", "people", "seed")
@@ -435,82 +440,6 @@ class Command(BaseCommand):
             returncode = subprocess.run(argv, env=env, check=False).returncode
         finally:
             if not options["keep"]:
-                _drop_database(url)
+                drop_database(url)
         if returncode:
             raise CommandError(f"the benchmark stopped (exit status {returncode})")
-
-
-def _same_database(first: str, second: str) -> bool:
-    a, b = dj_database_url.parse(first), dj_database_url.parse(second)
-    return (a["HOST"], a["PORT"], a["NAME"]) == (b["HOST"], b["PORT"], b["NAME"])
-
-
-def _bench_database_url() -> str:
-    if os.environ.get("DATABASE_URL", "").strip():
-        url = os.environ.get("BENCH_INGEST_DATABASE_URL", "").strip()
-        if not url:
-            raise CommandError(
-                "DATABASE_URL is set, so the benchmark needs BENCH_INGEST_DATABASE_URL: a "
-                "database on a server where it may drop and create that database."
-            )
-        return url
-    return _with_name(embedded_database_url(), DATABASE_NAME)
-
-
-def _with_name(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def _maintenance(url: str) -> tuple[str, str]:
-    name = dj_database_url.parse(url)["NAME"]
-    return _with_name(url, "postgres"), name
-
-
-def _recreate_database(url: str) -> None:
-    maintenance, name = _maintenance(url)
-    with psycopg.connect(maintenance, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _drop_database(url: str) -> None:
-    maintenance, name = _maintenance(url)
-    with psycopg.connect(maintenance, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
-def _counters(assistant_id: int) -> dict:
-    return {
-        "daily": sorted(
-            DailyUsage.objects.filter(assistant_id=assistant_id).values_list(
-                "day", "active_users", "conversations", "user_messages", "assistant_messages"
-            )
-        ),
-        "active": DailyActiveUser.objects.filter(assistant_id=assistant_id).count(),
-        "totals": list(
-            UsageTotals.objects.filter(assistant_id=assistant_id).values_list(
-                "users", "conversations", "messages"
-            )
-        ),
-    }
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _recounted(assistant_id: int) -> dict:
-    """The counters as recomputed from the raw events by `rollups.rebuild`, rolled back."""
-    result: dict = {}
-    try:
-        with transaction.atomic():
-            rollups.rebuild([assistant_id])
-            result = _counters(assistant_id)
-            raise _Rollback
-    except _Rollback:
-        pass
-    return result
