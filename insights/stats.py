@@ -131,11 +131,7 @@ def regularized_incomplete_beta(a: float, b: float, x: float) -> float:
     if x >= 1:
         return 1.0
     log_front = (
-        math.lgamma(a + b)
-        - math.lgamma(a)
-        - math.lgamma(b)
-        + a * math.log(x)
-        + b * math.log1p(-x)
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
     )
     front = math.exp(log_front)
     # The continued fraction converges fast for x below (a + 1) / (a + b + 2); use the
