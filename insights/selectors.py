@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from assistants.models import Assistant, ConfigurationVersion, DailyUsage, UsageTotals
 from assistants.timeframe import DateRange
+from assistants.versions import is_configuration_change
 from feedback.selectors import daily_feedback_counts
 
 
@@ -109,8 +110,8 @@ def range_totals(days: list[DayFigures]) -> RangeTotals:
 
 
 def configuration_changes(assistant: Assistant, date_range: DateRange) -> list[ConfigurationChange]:
-    """Configuration changes made within the range (not the creation), oldest first. One
-    query."""
+    """Configuration changes made within the range (not the creation, nor a version that
+    only changed the reporting time zone), oldest first. One query."""
     tz = assistant.tzinfo
     first, after = date_range.bounds(tz)
     versions = (
@@ -128,4 +129,28 @@ def configuration_changes(assistant: Assistant, date_range: DateRange) -> list[C
             changed_by=version.changed_by.get_username() if version.changed_by else "someone",
         )
         for version in versions
+        if is_configuration_change(version.changed_fields)
+    ]
+
+
+def configuration_history(assistant: Assistant) -> list[ConfigurationChange]:
+    """Every configuration change of the assistant (not the creation, nor a time-zone-only
+    version), oldest first, times in the reporting zone. One query; the versions' texts are
+    not read."""
+    tz = assistant.tzinfo
+    versions = (
+        ConfigurationVersion.objects.filter(assistant=assistant, number__gt=1)
+        .only("number", "changed_at", "changed_fields", "changed_by__username")
+        .select_related("changed_by")
+        .order_by("number")
+    )
+    return [
+        ConfigurationChange(
+            number=version.number,
+            changed_at=version.changed_at.astimezone(tz),
+            changed_fields=list(version.changed_fields),
+            changed_by=version.changed_by.get_username() if version.changed_by else "someone",
+        )
+        for version in versions
+        if is_configuration_change(version.changed_fields)
     ]

@@ -15,6 +15,9 @@ ACCESS_TABLE = [
     ("/assistants/{id}/share/{member_id}/remove/", "post", 302, 403, 404, 404, LOGIN),
     ("/assistants/{id}/insights/", "get", ALLOWED, ALLOWED, 404, 404, LOGIN),
     ("/assistants/{id}/insights/analytics.csv", "get", ALLOWED, ALLOWED, 404, 404, LOGIN),
+    ("/assistants/{id}/insights/changes/1/", "get", ALLOWED, ALLOWED, 404, 404, LOGIN),
+    ("/assistants/{id}/insights/changes/1/?window=28", "get", ALLOWED, ALLOWED, 404, 404, LOGIN),
+    ("/assistants/{id}/insights/changes/9/", "get", 404, 404, 404, 404, LOGIN),
 ]
 ROLES = ["creator", "editor", "user", "other", "anonymous"]
 
