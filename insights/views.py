@@ -12,13 +12,16 @@ from assistants.selectors import Need, get_assistant_for
 from assistants.timeframe import timeframe_context, today_in
 from insights import charts
 from insights.cards import Card
+from insights.changes import version_records
 from insights.comparison import compare_around_changes
 from insights.forms import AnalyticsForm
 from insights.selectors import (
     all_time_totals,
-    configuration_changes,
+    changes_in,
     daily_figures,
     range_totals,
+    real_changes,
+    version_history,
 )
 
 ANALYTICS_CSV_HEADER = (
@@ -45,7 +48,9 @@ def analytics(request, assistant_id: int):
     form = AnalyticsForm(request.GET, today=today_in(assistant.tzinfo))
     date_range = form.date_range()
     days = daily_figures(assistant, date_range)
-    changes = configuration_changes(assistant, date_range)
+    versions = version_history(assistant)
+    history = real_changes(versions)
+    changes = changes_in(history, date_range)
     tab_url = reverse("insights:analytics", args=[assistant.pk])
     # The row of cards for the timeframe; each section of the tab adds its own.
     timeframe_cards: list[Card] = []
@@ -54,7 +59,12 @@ def analytics(request, assistant_id: int):
         "timeframe_cards": timeframe_cards,
         "range_totals": range_totals(days),
         "changes": changes,
-        "comparisons": compare_around_changes(days, changes),
+        "comparisons": compare_around_changes(
+            assistant, changes=changes, history=history, today=form.today
+        ),
+        "versions": version_records(
+            assistant, versions=versions, date_range=date_range, source=form.chosen_source()
+        ),
         "charts": [
             _chart(
                 "chart-active-users",
