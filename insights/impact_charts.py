@@ -1,5 +1,5 @@
 """The impact page's chart: the days before a change overlaid on the days after it, by day
-offset, one figure at a time (buttons switch it). A pure function, like `insights.charts`."""
+offset, one figure at a time (a menu switches it). A pure function, like `insights.charts`."""
 
 from insights.impact import Impact, ImpactDay
 
@@ -58,13 +58,20 @@ def overlay_figure(impact: Impact) -> dict:
         "data": data,
         "layout": {
             "height": 300,
-            "margin": {"l": 48, "r": 16, "t": 48, "b": 48},
+            "margin": {"l": 48, "r": 16, "t": 56, "b": 48},
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
             "hovermode": "x unified",
             "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#1f2937"},
             "showlegend": True,
-            "legend": {"orientation": "h", "x": 0, "y": -0.2},
+            # Top right, clear of the axis title and of the figure menu on the left.
+            "legend": {
+                "orientation": "h",
+                "x": 1,
+                "xanchor": "right",
+                "y": 1.02,
+                "yanchor": "bottom",
+            },
             "xaxis": {
                 "title": {"text": "Day on its side of the change"},
                 "dtick": 1 if impact.window <= 14 else 7,
@@ -78,12 +85,13 @@ def overlay_figure(impact: Impact) -> dict:
             },
             "updatemenus": [
                 {
-                    "type": "buttons",
-                    "direction": "right",
+                    # A drop-down, so that it fits a phone's width.
+                    "type": "dropdown",
+                    "direction": "down",
                     "x": 0,
                     "xanchor": "left",
-                    "y": 1.18,
-                    "yanchor": "top",
+                    "y": 1.02,
+                    "yanchor": "bottom",
                     "showactive": True,
                     "buttons": buttons,
                 }
