@@ -57,21 +57,15 @@ def overlay_figure(impact: Impact) -> dict:
     return {
         "data": data,
         "layout": {
-            "height": 300,
-            "margin": {"l": 48, "r": 16, "t": 56, "b": 48},
+            "height": 340,
+            "margin": {"l": 48, "r": 16, "t": 56, "b": 96},
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
             "hovermode": "x unified",
             "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#1f2937"},
             "showlegend": True,
-            # Top right, clear of the axis title and of the figure menu on the left.
-            "legend": {
-                "orientation": "h",
-                "x": 1,
-                "xanchor": "right",
-                "y": 1.02,
-                "yanchor": "bottom",
-            },
+            # Below the axis title, clear of the figure menu above the plot.
+            "legend": {"orientation": "h", "x": 0, "y": -0.32, "yanchor": "top"},
             "xaxis": {
                 "title": {"text": "Day on its side of the change"},
                 "dtick": 1 if impact.window <= 14 else 7,
