@@ -247,7 +247,9 @@ def _shortfall(before: Side, after: Side, *, need: int, have: tuple[int, int], u
     return f"needs at least {need} {unit} on each side: " + "; ".join(parts)
 
 
-def _verdict(difference: stats.Estimate | None, more_is_better: bool) -> str:
+def verdict_of(difference: stats.Estimate | None, more_is_better: bool) -> str:
+    """SPEC §4's verdict of a difference (after − before) with its interval; not enough data
+    is decided before, from the sides' sizes."""
     if difference is None or difference.interval.contains_zero():
         return Verdict.NO_CLEAR_CHANGE
     up = difference.interval.low > 0
@@ -269,7 +271,7 @@ def _assess_daily(figure: DailyFigure, before: Side, after: Side) -> Assessment:
             f"Not enough data to judge {figure.label} yet: {shortfall}.",
         )  # fmt: skip
     estimate = stats.welch(old, new)
-    verdict = _verdict(estimate, figure.more_is_better)
+    verdict = verdict_of(estimate, figure.more_is_better)
     difference = _signed(estimate.value, d)
     interval = f"{_signed(estimate.interval.low, d)} to {_signed(estimate.interval.high, d)}"
     numbers = (
@@ -315,7 +317,7 @@ def _assess_rate(figure: RateFigure, before: Side, after: Side) -> Assessment:
             f"Not enough data to judge {figure.label} yet ({n}): {shortfall}.",
         )  # fmt: skip
     estimate = stats.newcombe(hits_before, trials_before, hits_after, trials_after)
-    verdict = _verdict(estimate, figure.more_is_better)
+    verdict = verdict_of(estimate, figure.more_is_better)
     difference = f"{_signed(100 * estimate.value, 0)} points"
     interval = (
         f"{_signed(100 * estimate.interval.low, 0)} to {_signed(100 * estimate.interval.high, 0)}"

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 
 from assistants import services
-from insights.impact import ImpactDay, Verdict, assess, sides
+from insights.impact import ImpactDay, Verdict, assess, sides, verdict_of
 from insights.selectors import ConfigurationChange
+from insights.stats import Estimate, Interval
 from tests.factories import UserFactory, chat_turn, rate
 
 DAY = date(2026, 6, 15)
@@ -270,3 +271,16 @@ def test_the_page_reads_counters_only(people, paris, client_as, django_assert_nu
     with django_assert_num_queries(7):
         response = client.get(_url(paris, 3))
     assert "Oct 27 – Nov 9, 2026 (14 days)" in response.text
+
+
+def test_the_direction_rule_of_each_figure():
+    up, down, unclear = (
+        Estimate(2.0, Interval(0.5, 3.5)),
+        Estimate(-2.0, Interval(-3.5, -0.5)),
+        Estimate(1.0, Interval(-0.2, 2.2)),
+    )
+    # Usage and satisfaction: more is better.
+    assert (verdict_of(up, True), verdict_of(down, True)) == (Verdict.BETTER, Verdict.WORSE)
+    # Failure rate, latency and cost: less is better.
+    assert (verdict_of(up, False), verdict_of(down, False)) == (Verdict.WORSE, Verdict.BETTER)
+    assert verdict_of(unclear, True) == verdict_of(unclear, False) == Verdict.NO_CLEAR_CHANGE
