@@ -8,12 +8,14 @@
 - `welch`: the difference of two means, mean_after − mean_before, with Welch's t interval
   (unequal variances, Welch–Satterthwaite degrees of freedom); used over days.
 - `t_quantile`: Student's t quantile, from the regularised incomplete beta function (a
-  continued fraction, as in Numerical Recipes §6.4) inverted by bisection.
+  continued fraction, as in Numerical Recipes §6.4) inverted by a safeguarded Newton's
+  method.
 """
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 CONFIDENCE = 0.95
 # The standard normal quantile of 0.975.
@@ -147,21 +149,40 @@ def t_cdf(t: float, df: float) -> float:
     return 1 - tail if t >= 0 else tail
 
 
+def t_pdf(t: float, df: float) -> float:
+    """The density of Student's t with `df` degrees of freedom."""
+    log_density = (
+        math.lgamma((df + 1) / 2)
+        - math.lgamma(df / 2)
+        - 0.5 * math.log(df * math.pi)
+        - (df + 1) / 2 * math.log1p(t * t / df)
+    )
+    return math.exp(log_density)
+
+
 def t_quantile(probability: float, df: float) -> float:
-    """The t with P(T ≤ t) = probability, by bisection on the CDF (to ~1e-12)."""
+    """The t with P(T ≤ t) = probability (to ~1e-12): Newton's method on the CDF from the
+    normal quantile, kept inside a bracket that halves whenever a step would leave it, so it
+    converges for any df; a handful of CDF evaluations (a page computes several)."""
     if not 0 < probability < 1 or df <= 0:
         raise ValueError(f"no t quantile for p={probability}, df={df}")
     if probability < 0.5:
         return -t_quantile(1 - probability, df)
     low, high = 0.0, 1.0
     while t_cdf(high, df) < probability:
-        high *= 2
+        low, high = high, high * 2
+    t = min(max(NormalDist().inv_cdf(probability), low), high)
     for _ in range(200):
-        middle = (low + high) / 2
-        if t_cdf(middle, df) < probability:
-            low = middle
+        error = t_cdf(t, df) - probability
+        if error < 0:
+            low = t
         else:
-            high = middle
-        if high - low < 1e-12 * max(1.0, high):
-            break
-    return (low + high) / 2
+            high = t
+        step = error / t_pdf(t, df)
+        following = t - step
+        if not low < following < high:
+            following = (low + high) / 2
+        if abs(following - t) < 1e-12 * max(1.0, abs(t)) or high - low < 1e-12 * max(1.0, high):
+            return following
+        t = following
+    return t
