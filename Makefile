@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench db-stop clean
+.PHONY: run serve test lint format bench db-stop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,11 +12,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Development: DEBUG on, which lets the app run without a SECRET_KEY (settings.py).
+run: export DEBUG ?= 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Production serving (docs/deploy.md): needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+serve: export STATIC_MANIFEST ?= 1
+serve: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input
+	$(BIN)/gunicorn --config insights/gunicorn.conf.py insights.wsgi
+
+# makemigrations needs settings, hence a key; pytest sets its own (pyproject.toml).
+test: export SECRET_KEY ?= tests-only-secret-key-never-used-to-sign-anything-outside-the-suite
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -31,6 +42,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 # Runs on its own database (see `manage.py help bench_insights`); BENCH_ARGS=--reload reloads.
+bench: export SECRET_KEY ?= benchmark-only-secret-key-its-databases-hold-made-up-data-only
 bench: $(STAMP)
 	$(BIN)/python manage.py bench_insights $(BENCH_ARGS)
 	$(BIN)/python manage.py bench_ingest

@@ -1,5 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
 
+from assistants import services
 from assistants.lib.admin import ReadOnlyEventAdmin
 from assistants.models import (
     ApiKey,
@@ -52,11 +57,75 @@ class ConfigurationVersionAdmin(ReadOnlyEventAdmin):
     list_select_related = ["assistant", "changed_by"]
 
 
+def _confirm_erasure(modeladmin, request, queryset, *, title: str, people: list[str]):
+    """Django admin's intermediate page: what is erased and what stays, then a confirm."""
+    return TemplateResponse(
+        request,
+        "admin/assistants/erase_confirmation.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "people": people,
+            "queryset": queryset,
+            "action": request.POST["action"],
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
+def _may_erase(request) -> bool:
+    return request.user.has_perm("assistants.change_participant")
+
+
+def _erased_text(erased: dict[str, int]) -> str:
+    return services.erased_summary(erased) or "nothing"
+
+
 @admin.register(Participant)
 class ParticipantAdmin(ReadOnlyEventAdmin):
-    list_display = ["id", "assistant", "user", "external_id", "first_message_at"]
+    list_display = [
+        "id",
+        "assistant",
+        "user",
+        "external_id",
+        "first_message_at",
+        "content_erased_at",
+    ]
     search_fields = ["=external_id", "user__username"]
     list_select_related = ["assistant", "user"]
+    actions = ["erase_text"]
+
+    def has_erase_permission(self, request) -> bool:
+        return _may_erase(request)
+
+    @admin.action(
+        description="Erase the selected people's text on their assistant", permissions=["erase"]
+    )
+    def erase_text(self, request, queryset):
+        queryset = queryset.select_related("assistant", "user")
+        if request.POST.get("confirmed") != "yes":
+            return _confirm_erasure(
+                self,
+                request,
+                queryset,
+                title="Erase these people's text?",
+                people=[
+                    f"{p.user or p.external_id or f'participant {p.pk}'} on “{p.assistant}”"
+                    for p in queryset
+                ],
+            )
+        for participant in queryset:
+            erased = services.erase_person_content(
+                assistant=participant.assistant, participant=participant
+            )
+            self.message_user(
+                request,
+                f"Participant {participant.pk} on “{participant.assistant}”: erased "
+                f"{_erased_text(erased)}.",
+                messages.SUCCESS,
+            )
+        return None
 
 
 @admin.register(Conversation)
@@ -135,3 +204,45 @@ class RateLimitWindowAdmin(ReadOnlyEventAdmin):
     # An admin may lift a limit early by deleting its window.
     def has_delete_permission(self, request, obj=None) -> bool:
         return True
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    """Django's user admin, with erasing a person's text on every assistant at once."""
+
+    actions = ["erase_text_everywhere"]
+
+    def has_erase_permission(self, request) -> bool:
+        return _may_erase(request)
+
+    @admin.action(
+        description="Erase the selected people's text on every assistant", permissions=["erase"]
+    )
+    def erase_text_everywhere(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return _confirm_erasure(
+                self,
+                request,
+                queryset,
+                title="Erase these people's text on every assistant?",
+                people=[f"{user.get_username()} on every assistant" for user in queryset],
+            )
+        for user in queryset:
+            erased = services.erase_person_everywhere(user=user)
+            self.message_user(
+                request,
+                f"{user.get_username()}: erased on {len(erased)} assistant(s): "
+                + (
+                    "; ".join(
+                        f"“{assistant}”: {_erased_text(what)}" for assistant, what in erased.items()
+                    )
+                    or "nothing"
+                )
+                + ".",
+                messages.SUCCESS,
+            )
+        return None

@@ -17,12 +17,17 @@ from django_htmx.http import push_url, reswap, retarget
 
 from assistants import selectors, services
 from assistants.backends import ReplyError
+from assistants.lib import ratelimit
 from assistants.lib.htmx import render_page_or_partial, render_partial
 from assistants.lib.markup import render_markdown
 from assistants.models import Conversation, Message
 from assistants.selectors import Need, get_assistant_for
 
 MESSAGE_MAX_LENGTH = 8000
+
+# Messages a person may send to one assistant a minute: each one is a paid call to the model.
+CHAT_RATE_LIMIT = 20
+CHAT_RATE_WINDOW_SECONDS = 60
 
 # Conversations listed beside the chat, most recent first.
 SIDEBAR_CONVERSATIONS = 30
@@ -56,6 +61,26 @@ def _chat_context(request, access, conversation: Conversation | None) -> dict:
     }
 
 
+def _too_many_messages(request, assistant) -> HttpResponse | None:
+    """429 once the person has sent CHAT_RATE_LIMIT messages to this assistant in the window;
+    the chat shows the text (chat.js), a page without JavaScript shows it as a message."""
+    wait = ratelimit.hit(
+        f"chat:user:{request.user.pk}:assistant:{assistant.pk}",
+        limit=CHAT_RATE_LIMIT,
+        per_seconds=CHAT_RATE_WINDOW_SECONDS,
+    )
+    if wait is None:
+        return None
+    problem = f"Too many messages at once. Try again in {wait} seconds."
+    if request.htmx:
+        response = HttpResponse(problem, status=429, content_type="text/plain; charset=utf-8")
+    else:
+        messages.error(request, problem)
+        response = redirect("assistants:chat", assistant_id=assistant.pk)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def _render_chat(request, context: dict):
     return render_page_or_partial(request, "assistants/chat.html", "chat", context)
 
@@ -87,6 +112,8 @@ def chat_send(request, assistant_id: int):
             return HttpResponse(problem, status=422, content_type="text/plain; charset=utf-8")
         messages.error(request, problem)
         return redirect("assistants:chat", assistant_id=assistant.pk)
+    if limited := _too_many_messages(request, assistant):
+        return limited
     conversation_id = form.cleaned_data["conversation"]
     conversation = (
         selectors.own_conversation(assistant, request.user, conversation_id)

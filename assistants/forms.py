@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from assistants.models import Assistant, Membership
+from assistants.models import MAX_RETENTION_DAYS, Assistant, Membership
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -52,3 +52,28 @@ class AddMemberForm(forms.Form):
         if person.pk == self.assistant.creator_id:
             raise forms.ValidationError("That is the creator, who already has every right.")
         return person
+
+
+class RetentionForm(forms.ModelForm):
+    """How long the assistant keeps chat text; a configuration field of its own section."""
+
+    class Meta:
+        model = Assistant
+        fields = ["retention_days"]
+        labels = {"retention_days": "Keep chat text for (days)"}
+        help_texts = {"retention_days": "Leave empty to keep chat text forever."}
+        widgets = {
+            "retention_days": forms.NumberInput(
+                attrs={"min": 1, "max": MAX_RETENTION_DAYS, "placeholder": "Forever"}
+            )
+        }
+
+
+class ApiPersonForm(forms.Form):
+    user = forms.CharField(
+        label="User string",
+        max_length=255,
+        strip=False,
+        help_text="The “user” of their events, exactly as your front end sends it.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

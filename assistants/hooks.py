@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from assistants.models import Conversation
+    from assistants.models import Conversation, Participant
+    from assistants.retention import ExpiredBatch
 
 # Recompute an app's per-assistant counters from its raw events: `rollups.rebuild` and a
 # change of reporting time zone call each one with the assistants' ids.
@@ -18,6 +19,16 @@ _rebuilders: list[Callable[[Sequence[int]], None]] = []
 # Forget an app's copies of a chat's text (feedback keeps each rated answer with its rating);
 # each runs in the transaction that deletes the chat's text.
 _content_erasers: list[Callable[["Conversation"], None]] = []
+
+
+# Erase an app's text of one person with one assistant (feedback: comments, contact details,
+# rated-answer copies, shared chats); each runs in the transaction of
+# `services.erase_person_content`, and returns {what: how many} for the person's summary.
+_person_erasers: list[Callable[["Participant"], dict[str, int]]] = []
+
+# Erase an app's copies of the text that `purge_expired_content` erased in one batch; each
+# runs in that batch's short transaction, and returns {what: how many} for its report.
+_expired_text_erasers: list[Callable[["ExpiredBatch"], dict[str, int]]] = []
 
 
 def register_rebuilder(rebuild_counters: Callable[[Sequence[int]], None]) -> None:
@@ -36,3 +47,21 @@ def rebuilders() -> list[Callable[[Sequence[int]], None]]:
 
 def content_erasers() -> list[Callable[["Conversation"], None]]:
     return list(_content_erasers)
+
+
+def register_person_eraser(erase: Callable[["Participant"], dict[str, int]]) -> None:
+    if erase not in _person_erasers:
+        _person_erasers.append(erase)
+
+
+def register_expired_text_eraser(erase: Callable[["ExpiredBatch"], dict[str, int]]) -> None:
+    if erase not in _expired_text_erasers:
+        _expired_text_erasers.append(erase)
+
+
+def person_erasers() -> list[Callable[["Participant"], dict[str, int]]]:
+    return list(_person_erasers)
+
+
+def expired_text_erasers() -> list[Callable[["ExpiredBatch"], dict[str, int]]]:
+    return list(_expired_text_erasers)

@@ -8,9 +8,13 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+# A hundred years: longer is "forever", which is no limit at all.
+MAX_RETENTION_DAYS = 36_500
 
 
 def default_time_zone() -> str:
@@ -43,6 +47,14 @@ class Assistant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_assistants"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # How many days chat text is kept (NULL: forever); `purge_expired_content` erases older
+    # text and keeps every count.
+    retention_days = models.PositiveIntegerField(
+        "keep chat text for (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_DAYS)],
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -56,7 +68,14 @@ class Assistant(models.Model):
 
 
 # The configuration fields that are versioned, in the order they are shown.
-CONFIGURATION_FIELDS = ("name", "description", "instructions", "model", "time_zone")
+CONFIGURATION_FIELDS = (
+    "name",
+    "description",
+    "instructions",
+    "model",
+    "time_zone",
+    "retention_days",
+)
 
 
 class Membership(models.Model):
@@ -103,6 +122,7 @@ class ConfigurationVersion(models.Model):
     instructions = models.TextField(blank=True)
     model = models.CharField(max_length=100)
     time_zone = models.CharField(max_length=64)
+    retention_days = models.PositiveIntegerField(null=True, blank=True)
     changed_fields = models.JSONField(default=list, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
@@ -136,6 +156,9 @@ class Participant(models.Model):
     external_id = models.CharField(max_length=255, null=True, blank=True)
     # When this person's first message was sent; NULL until then (all-time users).
     first_message_at = models.DateTimeField(null=True, blank=True)
+    # When their text with this assistant was last erased at their (or an admin's) request;
+    # the participant and its counts stay, so a return is not a new user.
+    content_erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

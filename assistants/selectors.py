@@ -15,6 +15,7 @@ from assistants.models import (
     Conversation,
     Membership,
     Message,
+    Participant,
 )
 
 
@@ -137,3 +138,41 @@ def api_keys_of(assistant: Assistant) -> list[ApiKey]:
     """The assistant's API keys, revoked ones too, newest first, with who made them. One
     query."""
     return list(assistant.api_keys.select_related("created_by").order_by("-created_at"))
+
+
+# --- A person's data, for erasing it ---------------------------------------------------------
+
+
+def own_participant(assistant: Assistant, user: AbstractBaseUser) -> Participant | None:
+    """The account's participant record with the assistant, or None if it never chatted.
+    One query."""
+    return Participant.objects.filter(assistant=assistant, user=user).first()
+
+
+def api_participant(assistant: Assistant, external_id: str) -> Participant | None:
+    """The person the events API named by this user string, or None. One query."""
+    return Participant.objects.filter(assistant=assistant, external_id=external_id).first()
+
+
+@dataclass(frozen=True)
+class PersonContent:
+    """What erasing one person's data with one assistant would erase, as counted now."""
+
+    conversations: int  # not yet deleted
+    messages: int  # with text
+
+
+def person_content(assistant: Assistant, participant: Participant | None) -> PersonContent:
+    """How many conversations and messages with text the person has with the assistant.
+    Two queries (none without a participant)."""
+    if participant is None:
+        return PersonContent(conversations=0, messages=0)
+    conversations = Conversation.objects.filter(assistant=assistant, participant=participant)
+    return PersonContent(
+        conversations=conversations.filter(content_deleted_at__isnull=True).count(),
+        messages=Message.objects.filter(
+            assistant=assistant, conversation__in=conversations.values("pk")
+        )
+        .exclude(content="")
+        .count(),
+    )

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assistants import hooks, rollups, selectors
@@ -77,7 +79,7 @@ def _save_version(
 
 @transaction.atomic
 def update_configuration(
-    *, assistant: Assistant, changed_by: AbstractBaseUser, **changes: str
+    *, assistant: Assistant, changed_by: AbstractBaseUser, **changes: object
 ) -> ConfigurationVersion | None:
     """Apply configuration changes and keep them as a new version (None if nothing changed).
 
@@ -466,3 +468,80 @@ def authenticate_api_key(key: str) -> ApiKey | None:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key
+
+
+# --- Erasing a person's text ----------------------------------------------------------------
+
+
+@transaction.atomic
+def erase_person_content(*, assistant: Assistant, participant: Participant) -> dict[str, int]:
+    """Erase everything one person wrote with one assistant, in one transaction: the text of
+    every message of their conversations (their questions and the answers to them), the
+    conversations' titles, and every copy other apps keep (`hooks.register_person_eraser`).
+    Their conversations count as deleted chats from now on.
+
+    Only text goes: roles, times, conversations and the participant stay, so every counter
+    and `rebuild_insights` stay exactly as they were, and the person coming back is not a new
+    user. Returns {what: how many were erased}, for the person or the admin to read. Safe to
+    run again (the second run erases nothing). Five queries, plus each eraser's.
+    """
+    if participant.assistant_id != assistant.pk:
+        raise ValueError("the participant is not one of this assistant's")
+    # Two erasures of one person (a double click, an admin at the same time) run one by one.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    now = timezone.now()
+    conversations = Conversation.objects.filter(assistant=assistant, participant=participant)
+    erased = {
+        "messages": Message.objects.filter(
+            assistant=assistant, conversation__in=conversations.values("pk")
+        )
+        .exclude(content="")
+        .update(content=""),
+        "conversations": conversations.filter(
+            Q(content_deleted_at__isnull=True) | ~Q(title="")
+        ).update(title="", content_deleted_at=Coalesce(F("content_deleted_at"), Value(now))),
+    }
+    Participant.objects.filter(pk=participant.pk).update(content_erased_at=now)
+    participant.content_erased_at = now
+    for erase in hooks.person_erasers():
+        erased |= erase(participant)
+    return erased
+
+
+@transaction.atomic
+def erase_person_everywhere(*, user: AbstractBaseUser) -> dict[Assistant, dict[str, int]]:
+    """`erase_person_content` for every assistant the account ever chatted with, in one
+    transaction. Returns {assistant: what was erased there}."""
+    return {
+        participant.assistant: erase_person_content(
+            assistant=participant.assistant, participant=participant
+        )
+        for participant in Participant.objects.filter(user=user)
+        .select_related("assistant")
+        .order_by("assistant_id")
+    }
+
+
+# What erasers report, in the order a summary names them, with their singular; anything
+# else follows in its own words.
+_ERASED_SINGULAR = {
+    "messages": "message",
+    "conversations": "conversation",
+    "conversation titles": "conversation title",
+    "comments": "comment",
+    "contact details": "contact details",
+    "rated-answer copies": "rated-answer copy",
+    "shared chats": "shared chat",
+}
+
+
+def erased_summary(erased: dict[str, int]) -> str:
+    """“4 messages, 1 comment, 1 shared chat”: what an erasure or a purge reports, in words
+    (empty when it erased nothing)."""
+    names = [name for name in _ERASED_SINGULAR if erased.get(name)] + sorted(
+        name for name in erased if name not in _ERASED_SINGULAR and erased[name]
+    )
+    return ", ".join(
+        f"{erased[name]:,} {_ERASED_SINGULAR.get(name, name) if erased[name] == 1 else name}"
+        for name in names
+    )

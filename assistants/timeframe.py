@@ -14,6 +14,11 @@ from django.utils import timezone
 DEFAULT_DAYS = 30
 # About five years: bounds the work of one page or export.
 MAX_DAYS = 1830
+# The dates a timeframe may name. Far enough either way for any real activity, and far from
+# the ends of `date` (years 1 and 9999), where a range's previous period, its bounds in UTC
+# or a chart's padding would step outside what Python and PostgreSQL can represent.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
 
 
 class By:
@@ -148,6 +153,14 @@ class TimeframeForm(forms.Form):
             return cleaned
         if (start is None) != (end is None):
             raise forms.ValidationError("Choose both a start and an end date.")
+        for name, day in (("start", start), ("end", end)):
+            if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+                self.add_error(
+                    name,
+                    f"Choose a date between {EARLIEST_DATE:%-d %B %Y} and {LATEST_DATE:%-d %B %Y}.",
+                )
+        if self.errors:
+            return cleaned
         if start and end:
             if start > end:
                 raise forms.ValidationError("The start date must be on or before the end date.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assistants import api_key_views, chat_views, views
+from assistants import api_key_views, chat_views, privacy_views, views
 
 app_name = "assistants"
 
@@ -38,9 +38,21 @@ urlpatterns += [
     ),
 ]
 
+# Privacy (assistants/privacy_views.py).
+urlpatterns += [
+    path("<int:assistant_id>/my-data/delete/", privacy_views.delete_my_data, name="delete_my_data"),
+    path(
+        "<int:assistant_id>/settings/retention/",
+        privacy_views.retention_settings,
+        name="retention",
+    ),
+]
+
 # The creator's API keys, under /assistants/<id>/api-keys/ in their own namespace `api_keys`
 # (included by insights.urls, beside the events API they are for).
 api_key_patterns = [
     path("", api_key_views.api_keys, name="list"),
     path("<int:key_id>/revoke/", api_key_views.api_key_revoke, name="revoke"),
+    # A person the events API named, erased by the creator.
+    path("erase-person/", privacy_views.erase_api_person, name="erase_person"),
 ]

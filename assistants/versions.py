@@ -28,8 +28,9 @@ def version_at(versions: Sequence[tuple[int, datetime]], moment: datetime) -> in
 
 
 # A version whose only change is one of these fields is kept in the history but is not a
-# configuration change: it is neither marked on charts nor compared (SPEC §3).
-NOT_A_CHANGE = frozenset({"time_zone"})
+# configuration change: it is neither marked on charts nor compared (SPEC §3). How long chat
+# text is kept changes no answer.
+NOT_A_CHANGE = frozenset({"time_zone", "retention_days"})
 
 
 def is_configuration_change(changed_fields: Sequence[str]) -> bool:

@@ -7,8 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assistants import selectors, services
-from assistants.forms import AddMemberForm, ConfigurationForm
-from assistants.models import CONFIGURATION_FIELDS
+from assistants.forms import AddMemberForm, ConfigurationForm, RetentionForm
 from assistants.selectors import Need, get_assistant_for
 
 
@@ -28,7 +27,7 @@ def assistant_create(request):
     form = ConfigurationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         assistant = services.create_assistant(
-            creator=request.user, **{f: form.cleaned_data[f] for f in CONFIGURATION_FIELDS}
+            creator=request.user, **{f: form.cleaned_data[f] for f in ConfigurationForm.Meta.fields}
         )
         messages.success(request, f"“{assistant.name}” is ready.")
         return redirect("assistants:detail", assistant_id=assistant.pk)
@@ -54,7 +53,7 @@ def assistant_settings(request, assistant_id: int):
         version = services.update_configuration(
             assistant=assistant,
             changed_by=request.user,
-            **{f: form.cleaned_data[f] for f in CONFIGURATION_FIELDS},
+            **{f: form.cleaned_data[f] for f in ConfigurationForm.Meta.fields},
         )
         if version:
             messages.success(request, f"Saved as version {version.number}.")
@@ -68,6 +67,7 @@ def assistant_settings(request, assistant_id: int):
             "access": access,
             "assistant": assistant,
             "form": form,
+            "retention_form": RetentionForm(instance=assistant),
             "versions": selectors.versions_of(assistant)[:50],
         },
     )

@@ -7,7 +7,7 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from assistants import hooks
         from feedback.rollups import rebuild_daily_feedback
-        from feedback.services import forget_chat_text
+        from feedback.services import erase_person_text, forget_chat_text, forget_expired_text
         from feedback.version_feedback import rebuild_version_feedback
 
         # `assistants.rollups.rebuild` recomputes the feedback counters too.
@@ -15,3 +15,6 @@ class FeedbackConfig(AppConfig):
         hooks.register_rebuilder(rebuild_version_feedback)
         # Deleting a chat deletes the copies of its text that ratings keep.
         hooks.register_content_eraser(forget_chat_text)
+        # A person's erasure and the retention purge erase feedback's text too.
+        hooks.register_person_eraser(erase_person_text)
+        hooks.register_expired_text_eraser(forget_expired_text)

@@ -40,6 +40,9 @@ class Rating(models.Model):
     chat_shared_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(max_length=255, null=True, blank=True)
     updated_at = models.DateTimeField()
+    # When its author's data was erased (`erase_person_text`): every text column emptied,
+    # sharing withdrawn; the value and its time still count.
+    text_erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -4,6 +4,7 @@ Everything a manager reads is anonymous unless its author shared contact details
 selector here returns a rater's name, username, e-mail or id otherwise.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
@@ -121,10 +122,17 @@ class Cursor:
 
     @classmethod
     def decode(cls, text: str) -> "Cursor | None":
-        micros, _, rating_id = text.partition("-")
-        if not (micros.isdigit() and rating_id.isdigit()) or len(micros) > 17:
+        """The cursor `encode` wrote, or None for anything else. ASCII digits only
+        (`str.isdigit` also takes "²"), at most 17 of them for the time (year 5138) and 18
+        for the id (a bigint)."""
+        match = _CURSOR.fullmatch(text)
+        if match is None:
             return None
+        micros, rating_id = match.groups()
         return cls(_EPOCH + timedelta(microseconds=int(micros)), int(rating_id))
+
+
+_CURSOR = re.compile(r"([0-9]{1,17})-([0-9]{1,18})")
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -141,6 +149,8 @@ class FeedbackItem:
     answer: str
     chat_deleted: bool
     share_token: UUID | None
+    # Its author's data was erased: an empty comment was a comment.
+    text_erased: bool = False
 
     @property
     def contact_shared(self) -> bool:
@@ -210,6 +220,7 @@ def feedback_page(
             "excerpt",
             "deleted_at",
             "share_token",
+            "text_erased_at",
         )[: size + 1]
     )
     items = [
@@ -224,6 +235,7 @@ def feedback_page(
             chat_deleted=deleted_at is not None,
             # A deleted chat's text is gone, so there is nothing left to show.
             share_token=share_token if deleted_at is None else None,
+            text_erased=text_erased_at is not None,
         )
         for (
             rating_id,
@@ -235,6 +247,7 @@ def feedback_page(
             answer,
             deleted_at,
             share_token,
+            text_erased_at,
         ) in rows[:size]
     ]
     next_cursor = None

@@ -328,3 +328,73 @@ def forget_chat_text(conversation) -> None:
     Rating.objects.filter(
         assistant_id=conversation.assistant_id, conversation_id=conversation.pk
     ).update(answer="", share_token=None, chat_shared_at=None)
+
+
+# Every text column of a rating (and the shared chat, which shows the conversation's text)
+# emptied at once; the value and its time stay, so the rating still counts.
+_ERASE_PERSON_TEXT = """
+WITH old AS (
+    SELECT r.id, r.comment <> '' AS had_comment, r.share_contact,
+           r.share_token IS NOT NULL AS had_shared_chat, r.answer <> '' AS had_answer
+    FROM feedback_rating r
+    -- By the person's conversations, on the rating_by_conversation index.
+    WHERE r.assistant_id = %(assistant)s AND r.conversation_id IN (
+        SELECT c.id FROM assistants_conversation c
+        WHERE c.assistant_id = %(assistant)s AND c.participant_id = %(participant)s
+    ) AND r.participant_id = %(participant)s
+    FOR UPDATE
+),
+erased AS (
+    UPDATE feedback_rating r
+    SET answer = '', comment = '', share_contact = false, contact_name = '',
+        contact_email = '', share_token = NULL, chat_shared_at = NULL,
+        text_erased_at = %(now)s, updated_at = %(now)s
+    FROM old WHERE r.id = old.id
+    RETURNING old.had_comment, old.share_contact, old.had_shared_chat, old.had_answer
+)
+SELECT count(*) FILTER (WHERE had_comment), count(*) FILTER (WHERE share_contact),
+       count(*) FILTER (WHERE had_shared_chat), count(*) FILTER (WHERE had_answer)
+FROM erased
+"""
+
+
+def erase_person_text(participant) -> dict[str, int]:
+    """Erase what one person wrote or shared in their ratings of one assistant: comments,
+    contact details, rated-answer copies and shared chats (whose links die at once). Their
+    ratings keep counting, without text. Runs in `erase_person_content`'s transaction
+    (registered in `FeedbackConfig.ready`). Returns {what: how many}. One query."""
+    with bulk_cursor() as cursor:
+        cursor.execute(
+            _ERASE_PERSON_TEXT,
+            {
+                "assistant": participant.assistant_id,
+                "participant": participant.pk,
+                "now": timezone.now(),
+            },
+        )
+        comments, contacts, shared_chats, answers = cursor.fetchone()
+    return {
+        "comments": comments,
+        "contact details": contacts,
+        "shared chats": shared_chats,
+        "rated-answer copies": answers,
+    }
+
+
+def forget_expired_text(batch) -> dict[str, int]:
+    """The copies of text that `purge_expired_content` just erased: rated-answer copies of
+    the batch's messages, and chats shared before the limit in its conversations (all of
+    their text is expired). Comments and contact details stay until their author withdraws
+    them (SPEC §9). Runs in the batch's transaction. Two queries, on the ratings' indexes
+    led by (assistant, message) and (assistant, conversation)."""
+    answers = (
+        Rating.objects.filter(assistant_id=batch.assistant_id, message_id__in=batch.message_ids)
+        .exclude(answer="")
+        .update(answer="")
+    )
+    shared_chats = Rating.objects.filter(
+        assistant_id=batch.assistant_id,
+        conversation_id__in=batch.conversation_ids,
+        chat_shared_at__lt=batch.before,
+    ).update(share_token=None, chat_shared_at=None)
+    return {"rated-answer copies": answers, "shared chats": shared_chats}

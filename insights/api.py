@@ -69,7 +69,8 @@ RESPONSES = {
     f"{MAX_EVENTS} events.",
     "415": "The body is not uncompressed UTF-8 JSON sent as application/json.",
     "429": "Too many requests with this key; the Retry-After header says how many seconds to wait.",
-    "503": "The database had to abort the batch; send it again after Retry-After seconds.",
+    "503": "The database is restarting, unreachable or had to abort the batch: send the same "
+    "batch again after Retry-After seconds (events already stored count as duplicates).",
 }
 
 

@@ -39,3 +39,26 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def email_settings(url: str) -> dict:
+    """Django's EMAIL_* settings from one URL (dj-email-url); a bad URL fails loudly. A timeout
+    is always set, so a mail server that does not answer cannot hold a web worker."""
+    import dj_email_url
+
+    parsed = dj_email_url.parse(url)
+    if "EMAIL_BACKEND" not in parsed:
+        schemes = ", ".join(f"{scheme}://" for scheme in sorted(dj_email_url.SCHEMES))
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must start with one of {schemes}; got {url.split(':')[0]!r}"
+        )
+    return {
+        "EMAIL_BACKEND": parsed["EMAIL_BACKEND"],
+        "EMAIL_HOST": parsed["EMAIL_HOST"] or "localhost",
+        "EMAIL_PORT": parsed["EMAIL_PORT"] or 25,
+        "EMAIL_HOST_USER": parsed["EMAIL_HOST_USER"] or "",
+        "EMAIL_HOST_PASSWORD": parsed["EMAIL_HOST_PASSWORD"] or "",
+        "EMAIL_USE_TLS": parsed["EMAIL_USE_TLS"],
+        "EMAIL_USE_SSL": parsed["EMAIL_USE_SSL"],
+        "EMAIL_TIMEOUT": parsed.get("EMAIL_TIMEOUT") or 10,
+    }

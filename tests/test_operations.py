@@ -125,3 +125,25 @@ def test_a_bad_setting_fails_loudly():
     )
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def _manage_check(**variables):
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment | variables,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_without_a_secret_key_production_refuses_to_start():
+    result = _manage_check(DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set: set the environment variable SECRET_KEY" in result.stderr
+
+
+def test_development_runs_without_a_secret_key():
+    result = _manage_check(DEBUG="1")
+    assert result.returncode == 0, result.stderr

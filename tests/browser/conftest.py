@@ -49,6 +49,37 @@ def console_errors(page):
     return errors
 
 
+# Reports every Content-Security-Policy violation of every document the page opens (the
+# event fires whether or not the browser also logs it).
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} on ${location.pathname}`
+  );
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Fails any browser test in which a page breaks the Content-Security-Policy."""
+    if "page" not in request.fixturenames:
+        yield []
+        return
+    page = request.getfixturevalue("page")
+    violations: list[str] = []
+    page.expose_function("reportCspViolation", lambda text: violations.append(text))
+    page.add_init_script(_REPORT_CSP_VIOLATIONS)
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and violations.append(message.text)
+        ),
+    )
+    yield violations
+    assert violations == [], violations
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

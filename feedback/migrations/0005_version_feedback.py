@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("assistants", "0005_message_assistant_without_constraint"),
-        ("feedback", "0003_rating_answer"),
+        ("feedback", "0004_rating_text_erased"),
     ]
 
     operations = [

@@ -1,0 +1,130 @@
+"""Privacy: a person deletes their data with an assistant, the creator erases a person seen
+only through the events API, and managers set how long chat text is kept.
+
+The erasing itself is `services.erase_person_content` (every app's text of the person, in
+one transaction); these views only check access, confirm and report.
+"""
+
+from copy import copy
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assistants import selectors, services
+from assistants.forms import ApiPersonForm, ConfigurationForm, RetentionForm
+from assistants.selectors import Need, get_assistant_for
+
+
+def _erased_note(erased: dict[str, int]) -> str:
+    summary = services.erased_summary(erased)
+    return f" ({summary})" if summary else ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_my_data(request, assistant_id: int):
+    """The person's own data with the assistant: what goes and what stays, then erase it."""
+    access = get_assistant_for(request.user, assistant_id, need=Need.USE)
+    assistant = access.assistant
+    participant = selectors.own_participant(assistant, request.user)
+    if request.method == "POST":
+        if participant is None:
+            messages.info(request, f"You have no data with {assistant.name} to delete.")
+        else:
+            erased = services.erase_person_content(assistant=assistant, participant=participant)
+            messages.success(
+                request, f"Your data with {assistant.name} is deleted{_erased_note(erased)}."
+            )
+        return redirect("assistants:chat", assistant_id=assistant.pk)
+    return render(
+        request,
+        "assistants/erase_person.html",
+        {
+            "access": access,
+            "assistant": assistant,
+            "own": True,
+            "participant": participant,
+            "content": selectors.person_content(assistant, participant),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def erase_api_person(request, assistant_id: int):
+    """The creator erases a person whom the events API named: GET ?user= confirms, POST
+    erases. Only people of the events API: an account's data is theirs (or an admin's)."""
+    access = get_assistant_for(request.user, assistant_id, need=Need.SHARE)
+    assistant = access.assistant
+    if request.method == "POST":
+        form = ApiPersonForm(request.POST)
+    else:
+        # Opened without a user string: only the look-up form, with no error yet.
+        form = ApiPersonForm(request.GET if "user" in request.GET else None)
+    participant = None
+    if form.is_valid():
+        participant = selectors.api_participant(assistant, form.cleaned_data["user"])
+        if participant is None:
+            form.add_error(
+                "user", "Nobody with this user string has sent events to this assistant."
+            )
+    if request.method == "POST" and participant is not None:
+        erased = services.erase_person_content(assistant=assistant, participant=participant)
+        messages.success(
+            request,
+            f"The data of “{participant.external_id}” is erased{_erased_note(erased)}.",
+        )
+        return redirect("api_keys:list", assistant_id=assistant.pk)
+    return render(
+        request,
+        "assistants/erase_person.html",
+        {
+            "access": access,
+            "assistant": assistant,
+            "own": False,
+            "form": form,
+            "participant": participant,
+            "content": selectors.person_content(assistant, participant),
+        },
+        status=200 if participant is not None or not form.is_bound else 400,
+    )
+
+
+@login_required
+@require_POST
+def retention_settings(request, assistant_id: int):
+    """Set how many days the assistant keeps chat text (empty: forever). Kept in the
+    configuration history, but not a change that Usage Insights compares."""
+    access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
+    assistant = access.assistant
+    # A copy: the form writes the posted value into its instance even when it is invalid.
+    form = RetentionForm(request.POST, instance=copy(assistant))
+    if not form.is_valid():
+        return render(
+            request,
+            "assistants/settings.html",
+            {
+                "access": access,
+                "assistant": assistant,
+                "form": ConfigurationForm(instance=assistant),
+                "retention_form": form,
+                "versions": selectors.versions_of(assistant)[:50],
+            },
+            status=400,
+        )
+    days = form.cleaned_data["retention_days"]
+    version = services.update_configuration(
+        assistant=assistant, changed_by=request.user, retention_days=days
+    )
+    if version is None:
+        messages.info(request, "Nothing changed.")
+    elif days is None:
+        messages.success(request, "Chat text is kept forever.")
+    else:
+        messages.success(
+            request,
+            f"Chat text is kept for {days:,} days: older text is erased at the next purge.",
+        )
+    return redirect("assistants:settings", assistant_id=assistant.pk)
