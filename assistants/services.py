@@ -84,7 +84,8 @@ def update_configuration(
     """Apply configuration changes and keep them as a new version (None if nothing changed).
 
     A new reporting time zone moves every event to its day in that zone, so the assistant's
-    counters are rebuilt in the same transaction.
+    counters are rebuilt in the same transaction; so they are when answers already stored
+    are later than the new version (they belong to it).
     """
     unknown = set(changes) - set(CONFIGURATION_FIELDS)
     if unknown:
@@ -97,11 +98,23 @@ def update_configuration(
         setattr(locked, field, changes[field])
     locked.full_clean()
     locked.save(update_fields=changed)
-    if "time_zone" in changed:
+    # Counters keyed by the version of an answer are written under this lock, so a writer
+    # after it sees the new version, and one before it is visible to the check below.
+    rollups.lock_counters([locked.pk])
+    version = _save_version(locked, changed_by=changed_by, changed_fields=changed)
+    # A new zone moves every event to its day in it; answers already stored with a later
+    # timestamp than the new version (the events API accepts a few minutes of clock skew)
+    # now belong to it. Either way the counters are recomputed here.
+    if (
+        "time_zone" in changed
+        or Message.objects.filter(
+            assistant_id=locked.pk, created_at__gte=version.changed_at
+        ).exists()
+    ):
         rollups.rebuild([locked.pk])
     for field in CONFIGURATION_FIELDS:
         setattr(assistant, field, getattr(locked, field))
-    return _save_version(locked, changed_by=changed_by, changed_fields=changed)
+    return version
 
 
 def set_member_role(*, assistant: Assistant, user: AbstractBaseUser, role: str) -> Membership:

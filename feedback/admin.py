@@ -1,12 +1,21 @@
 from django.contrib import admin
 
 from assistants.lib.admin import ReadOnlyEventAdmin
-from feedback.models import DailyFeedback, Rating, ReasonLists
+from feedback.models import DailyFeedback, Rating, ReasonLists, VersionFeedback
 
 
 @admin.register(DailyFeedback)
 class DailyFeedbackAdmin(ReadOnlyEventAdmin):
     list_display = ["assistant", "day", "positive", "negative"]
+    search_fields = ["assistant__name"]
+    list_select_related = ["assistant"]
+    date_hierarchy = "day"
+
+
+@admin.register(VersionFeedback)
+class VersionFeedbackAdmin(ReadOnlyEventAdmin):
+    list_display = ["assistant", "day", "source", "version", "positive", "negative"]
+    list_filter = ["source"]
     search_fields = ["assistant__name"]
     list_select_related = ["assistant"]
     date_hierarchy = "day"

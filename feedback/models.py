@@ -217,3 +217,42 @@ class DailyFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assistant_id} {self.day}"
+
+
+class VersionFeedback(models.Model):
+    """Current ratings of the answers of one configuration version, by the day the rated
+    answer was given (reporting zone) and the source of its conversation (`app`, or `api`
+    when the conversation has an external id).
+
+    The key is the answer's, so it never moves: a re-rating moves one count from positive to
+    negative or back within its row, and a row never empties (`feedback.version_feedback`).
+    """
+
+    class Source(models.TextChoices):
+        APP = "app", "In-app chat"
+        API = "api", "Events API"
+
+    # Indexed by the unique key, which it leads.
+    assistant = models.ForeignKey(
+        Assistant, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    source = models.CharField(max_length=3, choices=Source.choices)
+    version = models.PositiveIntegerField()
+    positive = models.PositiveIntegerField(default=0)
+    negative = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index of the impact page and the version table: one assistant's days.
+            models.UniqueConstraint(
+                fields=["assistant", "day", "source", "version"], name="version_feedback_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["app", "api"]), name="version_feedback_source_valid"
+            ),
+        ]
+        verbose_name_plural = "version feedback"
+
+    def __str__(self) -> str:
+        return f"{self.assistant_id} {self.day} {self.source} v{self.version}"

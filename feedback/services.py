@@ -20,6 +20,7 @@ from assistants import rollups
 from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant
 from assistants.versions import version_at_sql
+from feedback import version_feedback
 from feedback.models import (
     COMMENT_MAX_LENGTH,
     CONTACT_NAME_MAX_LENGTH,
@@ -222,6 +223,12 @@ def _upsert(
         if problem:
             raise ValueError(problem)
     rollups.lock_counters([assistant.pk])
+    # The values this batch may replace, read under the lock so they stay current.
+    old_values = version_feedback.current_values(
+        assistant_id=assistant.pk,
+        message_ids=[r.message_id for r in ratings],
+        participant_ids=[r.participant_id for r in ratings],
+    )
     with bulk_cursor() as cursor:
         cursor.execute(
             _UPSERT_RATINGS,
@@ -247,6 +254,12 @@ def _upsert(
         empty_days = [day for rating_id, _, day in rows if rating_id is None]
         if empty_days:
             cursor.execute(_DELETE_EMPTY_DAYS, {"assistant": assistant.pk, "days": empty_days})
+    version_feedback.apply(
+        assistant_id=assistant.pk,
+        time_zone=assistant.time_zone,
+        rating_ids=[rating_id for rating_id, _ in written],
+        old=old_values,
+    )
     return written
 
 
@@ -263,8 +276,9 @@ def record_ratings(
     Each rating replaces the current one whole (comment and sharing too), unless it is
     older than the current one. A rating of a message that is not an answer in the rater's
     own conversation with this assistant is not written. Raises ValueError, writing
-    nothing, when `rating_problem` finds fault with one. Three queries at most (lock,
-    upsert, and a clean-up when a day lost its last rating).
+    nothing, when `rating_problem` finds fault with one. Five queries at most (lock, the
+    replaced values, upsert, a clean-up when a day lost its last rating, the version
+    counters; `feedback.version_feedback`).
     """
     return _upsert(assistant=assistant, ratings=ratings, replace=True)
 
@@ -275,7 +289,7 @@ def rate_answer(
 ) -> bool:
     """The chat's thumbs: give or change the value of a rating, keeping its comment and
     sharing. Returns whether anything changed (the same value again changes nothing).
-    Three queries at most."""
+    Five queries at most."""
     written = _upsert(
         assistant=assistant,
         ratings=[

@@ -76,7 +76,7 @@ def _layout(days: list[DayFigures], changes: list[ConfigurationChange], *, y_tit
                 "y": 1,
                 "yanchor": "bottom",
                 "showarrow": False,
-                "text": ", ".join(f"v{change.number}" for change in day_changes),
+                "text": ", ".join(_marker(change) for change in day_changes),
                 "hovertext": "<br>".join(_describe(change) for change in day_changes),
                 "font": {"color": CHANGE_COLOUR, "size": 11},
             }
@@ -101,6 +101,13 @@ def _changes_by_day(changes: list[ConfigurationChange]) -> dict[date, list[Confi
     for change in changes:
         grouped[change.day].append(change)
     return dict(grouped)
+
+
+def _marker(change: ConfigurationChange) -> str:
+    """The change's label on the time axis, a link to its impact page (same tab)."""
+    if not change.impact_url:
+        return f"v{change.number}"
+    return f'<a href="{change.impact_url}" target="_top">v{change.number}</a>'
 
 
 def _describe(change: ConfigurationChange) -> str:

@@ -7,6 +7,8 @@ Days are calendar days in the assistant's reporting time zone.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.urls import reverse
+
 from assistants.models import (
     Assistant,
     ConfigurationVersion,
@@ -15,6 +17,7 @@ from assistants.models import (
     configuration_field_label,
 )
 from assistants.timeframe import DateRange
+from assistants.versions import is_configuration_change
 from feedback.selectors import daily_feedback_counts
 
 
@@ -46,6 +49,7 @@ class ConfigurationChange:
     changed_at: datetime  # in the reporting zone
     changed_fields: list[str]
     changed_by: str
+    impact_url: str = ""  # its impact page
 
     @property
     def day(self) -> date:
@@ -120,8 +124,8 @@ def range_totals(days: list[DayFigures]) -> RangeTotals:
 
 
 def configuration_changes(assistant: Assistant, date_range: DateRange) -> list[ConfigurationChange]:
-    """Configuration changes made within the range (not the creation), oldest first. One
-    query."""
+    """Configuration changes made within the range (not the creation, nor a version that
+    only changed the reporting time zone), oldest first. One query."""
     tz = assistant.tzinfo
     first, after = date_range.bounds(tz)
     versions = (
@@ -137,6 +141,53 @@ def configuration_changes(assistant: Assistant, date_range: DateRange) -> list[C
             changed_at=version.changed_at.astimezone(tz),
             changed_fields=list(version.changed_fields),
             changed_by=version.changed_by.get_username() if version.changed_by else "someone",
+            impact_url=_impact_url(assistant, version.number),
+        )
+        for version in versions
+        if is_configuration_change(version.changed_fields)
+    ]
+
+
+def version_history(assistant: Assistant) -> list[ConfigurationChange]:
+    """Every version of the assistant, the creation (version 1) and time-zone-only saves
+    included, oldest first, times in the reporting zone. One query; the versions' texts are
+    not read."""
+    tz = assistant.tzinfo
+    versions = (
+        ConfigurationVersion.objects.filter(assistant=assistant)
+        .only("number", "changed_at", "changed_fields", "changed_by__username")
+        .select_related("changed_by")
+        .order_by("number")
+    )
+    return [
+        ConfigurationChange(
+            number=version.number,
+            changed_at=version.changed_at.astimezone(tz),
+            changed_fields=list(version.changed_fields),
+            changed_by=version.changed_by.get_username() if version.changed_by else "someone",
+            impact_url=_impact_url(assistant, version.number),
         )
         for version in versions
     ]
+
+
+def real_changes(versions: list[ConfigurationChange]) -> list[ConfigurationChange]:
+    """The configuration changes among versions: not the creation, nor a version that only
+    changed the reporting time zone. No query."""
+    return [v for v in versions if v.number > 1 and is_configuration_change(v.changed_fields)]
+
+
+def configuration_history(assistant: Assistant) -> list[ConfigurationChange]:
+    """Every configuration change of the assistant (`real_changes`), oldest first. One query."""
+    return real_changes(version_history(assistant))
+
+
+def changes_in(
+    changes: list[ConfigurationChange], date_range: DateRange
+) -> list[ConfigurationChange]:
+    """The changes made on the days of the range. No query."""
+    return [c for c in changes if date_range.start <= c.day <= date_range.end]
+
+
+def _impact_url(assistant: Assistant, number: int) -> str:
+    return reverse("insights:change_impact", args=[assistant.pk, number])

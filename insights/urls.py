@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from assistants.urls import api_key_patterns
 from feedback import views as feedback_views
-from insights import api_docs, views
+from insights import api_docs, impact_views, views
 from insights.api import api
 
 insights_patterns = [
@@ -13,6 +13,7 @@ insights_patterns = [
     path("feedback/", feedback_views.feedback_tab, name="feedback"),
     path("feedback.csv", feedback_views.feedback_csv, name="feedback_csv"),
     path("shared-chats/<uuid:token>/", feedback_views.shared_chat, name="shared_chat"),
+    path("changes/<int:number>/", impact_views.change_impact, name="change_impact"),
 ]
 
 urlpatterns = [

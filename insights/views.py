@@ -13,13 +13,16 @@ from assistants.timeframe import timeframe_context, today_in
 from insights import charts
 from insights.activity import first_activity_day, timeframe_activity
 from insights.cards import Card
+from insights.changes import version_records
 from insights.comparison import compare_around_changes
 from insights.forms import AnalyticsForm
 from insights.selectors import (
     all_time_totals,
-    configuration_changes,
+    changes_in,
     daily_figures,
     range_totals,
+    real_changes,
+    version_history,
 )
 
 ANALYTICS_CSV_HEADER = (
@@ -46,7 +49,9 @@ def analytics(request, assistant_id: int):
     form = AnalyticsForm(request.GET, today=today_in(assistant.tzinfo))
     date_range = form.date_range()
     days = daily_figures(assistant, date_range)
-    changes = configuration_changes(assistant, date_range)
+    versions = version_history(assistant)
+    history = real_changes(versions)
+    changes = changes_in(history, date_range)
     activity = timeframe_activity(
         date_range=date_range, days=days, first_day=first_activity_day(assistant)
     )
@@ -60,7 +65,12 @@ def analytics(request, assistant_id: int):
         "timeframe_cards": timeframe_cards,
         "range_totals": range_totals(days),
         "changes": changes,
-        "comparisons": compare_around_changes(days, changes),
+        "comparisons": compare_around_changes(
+            assistant, changes=changes, history=history, today=form.today
+        ),
+        "versions": version_records(
+            assistant, versions=versions, date_range=date_range, source=form.chosen_source()
+        ),
         "activity": activity,
         "charts": [
             _chart(

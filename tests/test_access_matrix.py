@@ -208,6 +208,8 @@ URLS = [
     # Usage Insights: every tab and CSV; shared chats.
     Url("get", INSIGHTS, MANAGE),
     Url("get", INSIGHTS + "analytics.csv", MANAGE),
+    Url("get", INSIGHTS + "changes/1/", MANAGE),
+    Url("get", INSIGHTS + "changes/1/?window=28", MANAGE),
     Url("get", INSIGHTS + "feedback/", MANAGE),
     Url("get", INSIGHTS + "feedback/?rating=negative&has_comment=on", MANAGE),
     Url("get", INSIGHTS + "feedback.csv", MANAGE),

@@ -1,54 +1,62 @@
-from datetime import UTC, date, datetime
+"""The Analytics tab's before/after table follows the impact page's rules and links to it."""
 
-from insights.comparison import compare_around_changes
-from insights.selectors import ConfigurationChange, DayFigures
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+
+from assistants import services
+from tests.factories import UserFactory, add_messages
+
+NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
 
-def _change(number: int, day: int) -> ConfigurationChange:
-    return ConfigurationChange(
-        number=number,
-        changed_at=datetime(2026, 4, day, 9, tzinfo=UTC),
-        changed_fields=["instructions"],
-        changed_by="casey",
+def _chat_daily(assistant, person, first: datetime, days: int, per_day: int = 1):
+    for offset in range(days):
+        moment = first + timedelta(days=offset)
+        for _ in range(per_day):
+            conversation = services.start_conversation(assistant=assistant, user=person)
+            add_messages(assistant, conversation, ("user", moment), ("assistant", moment))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_months_before_the_first_activity_are_not_zero_days(people, client_as):
+    """The issue's example: over the last 12 months, a change 7 days after the first activity
+    compared 7.0 → 50.9 users a day because the empty months counted as days."""
+    assistant, creator = people["assistant"], people["creator"]
+    persons = [UserFactory() for _ in range(3)]
+    start = datetime(2026, 10, 20, 12, tzinfo=UTC)
+    for person in persons:
+        _chat_daily(assistant, person, start, days=8)  # Oct 20-27
+    with time_machine.travel(datetime(2026, 10, 28, 9, tzinfo=UTC), tick=False):
+        version = services.update_configuration(
+            assistant=assistant, changed_by=creator, instructions="Be brief."
+        )
+    for person in persons:
+        _chat_daily(assistant, person, start + timedelta(days=9), days=14)  # Oct 29 - Nov 11
+    # A time-zone-only save: kept, but neither compared nor a neighbour that clips.
+    services.update_configuration(assistant=assistant, changed_by=creator, time_zone="UTC")
+
+    text = (
+        client_as(creator)
+        .get(f"/assistants/{assistant.pk}/insights/?start=2025-11-25&end=2026-11-24")
+        .text
     )
+    assert f'href="/assistants/{assistant.pk}/insights/changes/{version.number}/"' in text
+    # 8 days before (from the first activity), 14 after; 3 users a day on each side.
+    assert "<td>8 / 14</td>" in text
+    assert "3.0 → <strong>3.0</strong>" in text
+    assert "no clear change" in text
+    assert "changes/4/" not in text
 
 
-def _day(day: int, users: int, positive: int = 0, negative: int = 0) -> DayFigures:
-    return DayFigures(
-        day=date(2026, 4, day),
-        active_users=users,
-        conversations=users,
-        user_messages=users,
-        assistant_messages=users,
-        positive_feedback=positive,
-        negative_feedback=negative,
-    )
-
-
-def test_each_change_compares_the_versions_it_separates():
-    days = [
-        _day(1, 10, positive=1, negative=1),
-        _day(2, 20),
-        _day(3, 99),  # the day of v2: on neither side
-        _day(4, 30, positive=3, negative=1),
-        _day(5, 99),  # the day of v3
-        _day(6, 60),
-    ]
-    first, second = compare_around_changes(days, [_change(2, 3), _change(3, 5)])
-
-    assert (first.before.days, first.after.days) == (2, 1)
-    users, conversations, messages, positive = first.figures()
-    assert (users.before, users.after, users.delta_percent) == (15.0, 30.0, 100.0)
-    assert (messages.before, messages.after) == (30.0, 60.0)
-    assert (positive.before, positive.after, positive.delta_percent) == (50.0, 75.0, 50.0)
-
-    users, *_, positive = second.figures()
-    assert (users.before, users.after, users.delta_percent) == (30.0, 60.0, 100.0)
-    assert (positive.before, positive.after, positive.delta_percent) == (75.0, None, None)
-
-
-def test_a_change_on_the_first_day_has_nothing_before():
-    (comparison,) = compare_around_changes([_day(1, 5), _day(2, 7)], [_change(2, 1)])
-    assert comparison.before is None
-    users = comparison.figures()[0]
-    assert (users.before, users.after, users.delta_percent) == (None, 7.0, None)
+@time_machine.travel(NOW, tick=False)
+def test_the_changes_section_lists_every_version_with_its_satisfaction(people, client_as):
+    assistant, creator = people["assistant"], people["creator"]
+    services.update_configuration(assistant=assistant, changed_by=creator, model="gpt-small")
+    services.update_configuration(assistant=assistant, changed_by=creator, time_zone="Asia/Tokyo")
+    text = client_as(creator).get(f"/assistants/{assistant.pk}/insights/").text
+    assert 'id="changes-title"' in text
+    assert f'<a href="/assistants/{assistant.pk}/insights/changes/2/">Version 2</a>' in text
+    assert "v3: time zone only" in text
+    assert "changes/3/" not in text
+    assert text.count("no ratings") == 2  # v2 (with v3) and v1

@@ -42,13 +42,13 @@ def test_a_quiet_timeframe_names_the_first_activity_and_links_to_it(people, clie
     )
     client = client_as(people["creator"])
 
-    for start, end in (("1990-01-01", "1990-12-31"), ("2027-01-01", "2027-01-31")):
+    for start, end in (("2001-01-01", "2001-12-31"), ("2027-01-01", "2027-01-31")):
         response = client.get(PAGE.format(assistant.pk) + f"?start={start}&end={end}")
         assert "No activity" in response.text
         assert 'data-testid="first-activity">Oct 5, 2026<' in response.text
         assert 'data-figure="' not in response.text
     # Before the first activity: a link to as many days from it.
-    response = client.get(PAGE.format(assistant.pk) + "?start=1990-01-01&end=1990-01-10")
+    response = client.get(PAGE.format(assistant.pk) + "?start=2001-01-01&end=2001-01-10")
     assert "?start=2026-10-05&amp;end=2026-10-14" in response.text
 
 

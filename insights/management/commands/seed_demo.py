@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from assistants import services
+from assistants import rollups, services
 from assistants.models import (
     Assistant,
     ConfigurationVersion,
@@ -221,7 +221,9 @@ class Command(BaseCommand):
         for offset in tqdm(range(days, -1, -1), desc=spec.name, unit="day"):
             day = today - timedelta(days=offset)
             self._seed_day(assistant, participants, day, day >= change_day, spec, rng)
+        self._change_without_effect(assistant, accounts, spec, today, days)
         self._change_configuration(assistant, accounts, spec, change_day, days)
+        self._recent_change(assistant, accounts, spec, today)
 
     def _seed_day(self, assistant, participants, day, after_change, spec, rng) -> None:
         weekday_factor = (1.0, 1.05, 1.0, 0.95, 0.85, 0.35, 0.3)[day.weekday()]
@@ -314,6 +316,37 @@ class Command(BaseCommand):
         ConfigurationVersion.objects.filter(assistant=assistant, number=1).update(
             changed_at=changed_at - timedelta(days=days)
         )
+
+    def _change_without_effect(self, assistant, accounts, spec, today, days) -> None:
+        """HR Policy Helper: a change of description well before the main one, which the
+        generated usage and ratings do not react to (its impact page finds no clear change)."""
+        if spec.name != "HR Policy Helper" or days < 70:
+            return
+        version = services.update_configuration(
+            assistant=assistant,
+            changed_by=accounts[spec.creator],
+            description="Answers questions about leave, benefits, expenses and remote work.",
+        )
+        changed_at = datetime.combine(today - timedelta(days=50), time(11), tzinfo=assistant.tzinfo)
+        ConfigurationVersion.objects.filter(pk=version.pk).update(changed_at=changed_at)
+
+    def _recent_change(self, assistant, accounts, spec, today) -> None:
+        """Travel Planner: a change of instructions three days ago, too recent to judge.
+        Then, as the versions were dated after the ratings were counted, the counters are
+        recomputed."""
+        if spec.name == "Travel Planner":
+            version = services.update_configuration(
+                assistant=assistant,
+                changed_by=accounts[spec.creator],
+                instructions="Answer clearly and briefly. Ask one clarifying question when the "
+                "request is vague, mention the season's weather when it matters, and end with "
+                "a concrete next step.",
+            )
+            changed_at = datetime.combine(
+                today - timedelta(days=3), time(16, 45), tzinfo=assistant.tzinfo
+            )
+            ConfigurationVersion.objects.filter(pk=version.pk).update(changed_at=changed_at)
+        rollups.rebuild([assistant.pk])
 
     def _seed_outsider_assistant(self, accounts) -> None:
         services.create_assistant(

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from insights.bench import Bench, analytics, dataset, feedback, rebuild
+from insights.bench import Bench, analytics, dataset, feedback, impact, rebuild
 from insights.bench.database import bench_database_url, same_database
 
 # Each section adds its figures under its name; a later one may use what an earlier found.
@@ -21,6 +21,7 @@ SECTIONS = [
     ("rebuild", rebuild.run),
     ("analytics", analytics.run),
     ("feedback", feedback.run),
+    ("impact", impact.run),
 ]
 
 _FORWARDED = ("assistants", "messages", "largest", "seed", "runs", "warmups", "naive_runs")

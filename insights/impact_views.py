@@ -1,0 +1,75 @@
+"""The impact page of one configuration change: `/assistants/<id>/insights/changes/<n>/`."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from assistants.models import ConfigurationVersion
+from assistants.selectors import Need, get_assistant_for
+from assistants.timeframe import today_in
+from insights.diff import configuration_diff
+from insights.impact import DEFAULT_WINDOW, WINDOWS, impacts
+from insights.impact_charts import overlay_figure
+from insights.selectors import configuration_history
+
+
+class ImpactForm(forms.Form):
+    window = forms.TypedChoiceField(
+        required=False, coerce=int, choices=[(str(w), f"{w} days") for w in WINDOWS]
+    )
+
+    def chosen_window(self) -> int:
+        return (self.cleaned_data.get("window") if self.is_valid() else None) or DEFAULT_WINDOW
+
+
+def version_with_previous(
+    assistant, number: int
+) -> tuple[ConfigurationVersion, ConfigurationVersion | None]:
+    """Version `number` of the assistant and the one before it (None for version 1); 404
+    when there is no such version. One query."""
+    pair = {
+        version.number: version
+        for version in ConfigurationVersion.objects.filter(
+            assistant=assistant, number__in=[number - 1, number]
+        ).select_related("changed_by")
+    }
+    if number not in pair:
+        raise Http404("This assistant has no such version.")
+    return pair[number], pair.get(number - 1)
+
+
+@login_required
+@require_GET
+def change_impact(request, assistant_id: int, number: int):
+    access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
+    assistant = access.assistant
+    form = ImpactForm(request.GET)
+    window = form.chosen_window()
+    version, previous = version_with_previous(assistant, number)
+    history = configuration_history(assistant)
+    change = next((c for c in history if c.number == number), None)
+    impact = None
+    if change is not None:
+        (impact,) = impacts(
+            assistant,
+            changes=[change],
+            history=history,
+            window=window,
+            today=today_in(assistant.tzinfo),
+        )
+    context = {
+        "access": access,
+        "assistant": assistant,
+        "form": form,
+        "version": version,
+        "changed_at": version.changed_at.astimezone(assistant.tzinfo),
+        "time_zone": assistant.time_zone,
+        "diff": configuration_diff(previous, version),
+        "impact": impact,
+        "windows": WINDOWS,
+        "window": window,
+        "figure": overlay_figure(impact) if impact else None,
+    }
+    return render(request, "insights/impact.html", context)

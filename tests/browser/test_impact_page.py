@@ -1,0 +1,49 @@
+"""A creator follows a change's marker on a chart to its impact page and widens the window."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from assistants.models import Assistant
+from insights.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.pages import sign_in
+
+
+@pytest.fixture
+def demo_assistant(transactional_db):
+    call_command("seed_demo", "--days=60", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return Assistant.objects.get(name="Travel Planner")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_marker_leads_to_the_impact_page(page, live_server, demo_assistant, console_errors):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server, "creator", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/assistants/{demo_assistant.pk}/insights/")
+    marker = page.locator("#chart-active-users a", has_text="v2")
+    marker.wait_for()
+    # A real click where the marker is drawn (Playwright's own checks stop at the SVG
+    # annotation's background box, which the browser itself lets the click through).
+    marker.scroll_into_view_if_needed()
+    box = marker.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(f"**/assistants/{demo_assistant.pk}/insights/changes/2/")
+    expect(page.get_by_role("heading", name="Impact of version 2")).to_be_visible()
+    expect(page.locator(".diff-added")).to_contain_text("Ask one clarifying question")
+    # The demo's change has a clear effect on usage and ratings.
+    expect(page.locator('[data-figure-key="active_users"] .verdict')).to_have_text("better")
+    expect(page.locator('[data-figure-key="satisfaction"] .verdict')).to_have_text("better")
+    page.locator("#impact-overlay .main-svg").first.wait_for()
+
+    page.get_by_role("link", name="7 days").click()
+    page.wait_for_url("**/changes/2/?window=7")
+    expect(page.get_by_test_id("sides")).to_contain_text("(7 days)")
+    expect(page.locator(".chip.active")).to_have_text("7 days")
+
+    # The most recent change is too recent to judge, and says how long to wait.
+    page.goto(f"{live_server.url}/assistants/{demo_assistant.pk}/insights/changes/3/")
+    expect(page.locator('[data-figure-key="active_users"] .verdict')).to_have_text(
+        "not enough data"
+    )
+    expect(page.locator('[data-figure-key="active_users"]')).to_contain_text("check back then")
+    assert console_errors == []

@@ -1,0 +1,156 @@
+"""Satisfaction by version: a rating counts for the version of the answer it rates, on the
+answer's day and under its conversation's source, whatever order ratings arrive in."""
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistants import rollups, services
+from assistants.models import ConfigurationVersion, Message
+from assistants.versions import version_at
+from feedback.models import Rating, VersionFeedback
+from feedback.services import rate_answer
+from tests.factories import AssistantFactory, UserFactory, add_messages, chat_turn, rate
+
+# Answers over four days around the end of summer time in New York (2026-11-01 06:00 UTC)
+# and just after Paris's (2026-10-25), with two changes in between.
+START = datetime(2026, 10, 31, 0, tzinfo=UTC)
+CHANGES = [START + timedelta(hours=30), START + timedelta(hours=55, minutes=30)]
+ANSWER_HOURS = [1, 4.5, 23.9, 29.99, 30.01, 31, 47, 55.4, 56, 71, 80, 95]
+
+
+def stored(assistant) -> dict[tuple[date, str, int], tuple[int, int]]:
+    return {
+        (row.day, row.source, row.version): (row.positive, row.negative)
+        for row in VersionFeedback.objects.filter(assistant=assistant)
+    }
+
+
+def naive_recount(assistant) -> dict[tuple[date, str, int], tuple[int, int]]:
+    """From the raw ratings: each current rating under its answer's day, source and version."""
+    versions = list(
+        ConfigurationVersion.objects.filter(assistant=assistant).values_list("number", "changed_at")
+    )
+    tally: Counter = Counter()
+    for rating in Rating.objects.filter(assistant=assistant):
+        answer = Message.objects.select_related("conversation").get(pk=rating.message_id)
+        source = "api" if answer.conversation.external_id else "app"
+        key = (
+            answer.created_at.astimezone(assistant.tzinfo).date(),
+            source,
+            version_at(versions, answer.created_at),
+        )
+        tally[key, rating.value] += 1
+    keys = {key for key, _ in tally}
+    return {key: (tally[key, "positive"], tally[key, "negative"]) for key in keys}
+
+
+@pytest.fixture(params=["America/New_York", "Europe/Paris"])
+def world(db, request):
+    with time_machine.travel(START - timedelta(days=1), tick=False):
+        assistant = AssistantFactory(time_zone=request.param)
+    for number, at in enumerate(CHANGES, start=2):
+        with time_machine.travel(at, tick=False):
+            services.update_configuration(
+                assistant=assistant, changed_by=assistant.creator, instructions=f"Take {number}"
+            )
+    person = UserFactory()
+    services.set_member_role(assistant=assistant, user=person, role="user")
+    answers = []
+    for index, hours in enumerate(ANSWER_HOURS):
+        at = START + timedelta(hours=hours)
+        if index % 3 == 2:
+            # A conversation of the events API (it has an external id): source "api".
+            participant = services.ensure_participants(assistant=assistant, external_ids=["ext"])
+            (conversation_id, _), *_ = services.ensure_conversations(
+                assistant=assistant,
+                conversations=[services.NewConversation(f"c{index}", participant["ext"], at)],
+            ).values()
+            conversation = assistant.conversations.get(pk=conversation_id)
+            add_messages(assistant, conversation, ("user", at), ("assistant", at))
+            answers.append(conversation.messages.get(role="assistant"))
+        else:
+            answers.append(chat_turn(assistant, person, at))
+    return assistant, answers
+
+
+operations = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=len(ANSWER_HOURS) - 1),  # which answer
+        st.sampled_from(["positive", "negative"]),
+        st.integers(min_value=0, max_value=6 * 24 * 60),  # minutes after START: any order
+        st.booleans(),  # an event (record_ratings) or the chat's thumbs (rate_answer)
+    ),
+    max_size=30,
+)
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops=operations)
+def test_version_feedback_equals_a_naive_recount_and_a_rebuild(world, ops):
+    assistant, answers = world
+    with transaction.atomic():
+        for index, value, minutes, as_event in ops:
+            answer = answers[index]
+            at = START + timedelta(minutes=minutes)
+            if as_event:
+                rate(assistant, answer, value, at)
+            else:
+                rate_answer(
+                    assistant=assistant,
+                    message_id=answer.pk,
+                    participant_id=answer.conversation.participant_id,
+                    value=value,
+                    at=at,
+                )
+        kept = stored(assistant)
+        assert kept == naive_recount(assistant)
+        rollups.rebuild([assistant.pk])
+        assert stored(assistant) == kept
+        transaction.set_rollback(True)
+
+
+def test_a_rating_counts_for_the_answers_version_and_day_not_its_own(world):
+    assistant, answers = world
+    # Rated two days after it was given, under v3: it still counts for v1 on its own day.
+    rate(assistant, answers[1], "positive", START + timedelta(days=3))
+    answer_day = answers[1].created_at.astimezone(assistant.tzinfo).date()
+    assert stored(assistant) == {(answer_day, "app", 1): (1, 0)}
+    # A re-rating moves the count between values, never between rows.
+    rate(assistant, answers[1], "negative", START + timedelta(days=4))
+    assert stored(assistant) == {(answer_day, "app", 1): (0, 1)}
+
+
+def test_answers_either_side_of_a_change_count_for_their_own_version(world):
+    assistant, answers = world
+    before, after = answers[3], answers[4]  # a minute before and after v2
+    api = answers[2]
+    for answer in (before, after, api):
+        rate(assistant, answer, "positive", START + timedelta(days=5))
+    versions = {key[2] for key in stored(assistant)}
+    assert versions == {1, 2}
+    assert stored(assistant) == naive_recount(assistant)
+    assert {key[1] for key in stored(assistant)} == {"app", "api"}
+
+
+def test_a_change_saved_before_a_later_answer_takes_that_answer(db):
+    """The events API accepts timestamps a few minutes ahead: an answer rated before the
+    change that precedes it is moved to the new version when the change is saved."""
+    assistant = AssistantFactory()
+    now = timezone.now()
+    answer = chat_turn(assistant, assistant.creator, now + timedelta(minutes=3))
+    rate(assistant, answer, "positive", now + timedelta(minutes=4))
+    assert {key[2] for key in stored(assistant)} == {1}
+    services.update_configuration(
+        assistant=assistant, changed_by=assistant.creator, instructions="Sooner"
+    )
+    assert {key[2] for key in stored(assistant)} == {2}
+    assert stored(assistant) == naive_recount(assistant)
