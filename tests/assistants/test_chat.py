@@ -25,6 +25,8 @@ def assert_status(response, expected):
 
 
 class Failing:
+    model = "failing-model"
+
     def __init__(self, error):
         self.error = error
 
