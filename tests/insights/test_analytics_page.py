@@ -91,13 +91,14 @@ def test_query_count_does_not_grow_with_the_data(people, client_as, django_asser
     assistant = people["assistant"]
     client = client_as(people["creator"])
     url = PAGE.format(assistant.pk) + "?start=2025-11-25&end=2026-11-24"
-    # Session, user, assistant with role, totals, daily usage, daily feedback, versions.
-    with django_assert_num_queries(7):
+    # Session, user, assistant with role, totals, daily usage, daily feedback, versions,
+    # quality and cost (one, `insights.quality.quality_figures`).
+    with django_assert_num_queries(8):
         client.get(url)
     _fill(assistant, people=4, days=30)
     services.update_configuration(
         assistant=assistant, changed_by=people["creator"], description="More data"
     )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert 'data-testid="total-messages">240<' in response.text
