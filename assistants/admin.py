@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from assistants.lib.admin import ReadOnlyEventAdmin
 from assistants.models import (
@@ -7,9 +7,12 @@ from assistants.models import (
     ConfigurationVersion,
     Conversation,
     DailyActiveUser,
+    DailyAnswerStats,
     DailyUsage,
+    FailedReply,
     Membership,
     Message,
+    ModelPrice,
     Participant,
     RateLimitWindow,
     UsageTotals,
@@ -135,3 +138,47 @@ class RateLimitWindowAdmin(ReadOnlyEventAdmin):
     # An admin may lift a limit early by deleting its window.
     def has_delete_permission(self, request, obj=None) -> bool:
         return True
+
+
+@admin.register(ModelPrice)
+class ModelPriceAdmin(admin.ModelAdmin):
+    """Prices per model name. An answer is costed when it is counted, with the price in force
+    at its timestamp; a change here re-costs answers already counted only at the next
+    `manage.py rebuild_insights`, which the message after saving says."""
+
+    list_display = ["model", "effective_from", "input_usd_per_million", "output_usd_per_million"]
+    search_fields = ["model"]
+    date_hierarchy = "effective_from"
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        messages.info(
+            request,
+            f"Answers counted from now on are costed with this price. Answers of {obj.model} "
+            "already counted keep their cost until `manage.py rebuild_insights` re-costs them.",
+        )
+
+
+@admin.register(FailedReply)
+class FailedReplyAdmin(ReadOnlyEventAdmin):
+    list_display = ["id", "assistant_id", "conversation_id", "model", "created_at", "error"]
+    search_fields = ["=id", "=external_id", "=conversation__id"]
+    raw_id_fields = ["assistant", "conversation"]
+    ordering = ["-id"]
+
+
+@admin.register(DailyAnswerStats)
+class DailyAnswerStatsAdmin(ReadOnlyEventAdmin):
+    list_display = [
+        "assistant_id",
+        "day",
+        "source",
+        "version",
+        "model",
+        "answers",
+        "failed_replies",
+        "cost_usd",
+        "unpriced_answers",
+    ]
+    search_fields = ["=assistant__id", "model"]
+    date_hierarchy = "day"
