@@ -99,6 +99,7 @@ def failed_replies_figure(
         "rangemode": "tozero",
         "showgrid": False,
         "ticksuffix": "%",
+        "tickformat": ".1f",
         "title": {"text": "Failure rate"},
     }
     layout["margin"]["r"] = 56
@@ -171,6 +172,7 @@ def latency_figure(buckets: list[QualityFigures], changes: list[ConfigurationCha
 def tokens_figure(buckets: list[QualityFigures], changes: list[ConfigurationChange]) -> dict:
     layout = _layout(buckets, changes, y_title="Tokens")
     layout["barmode"] = "stack"
+    layout["legend"]["traceorder"] = "normal"
     layout["yaxis"]["tickformat"] = "~s"
     return {
         "data": [
@@ -222,6 +224,7 @@ def cost_figure(
             "rangemode": "tozero",
             "showgrid": False,
             "tickprefix": "$",
+            "tickformat": ".4f",
             "title": {"text": "Per conversation"},
         }
         layout["margin"]["r"] = 64
