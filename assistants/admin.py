@@ -8,6 +8,7 @@ from assistants.models import (
     Conversation,
     DailyActiveUser,
     DailyAnswerStats,
+    DailyLatencyBucket,
     DailyUsage,
     FailedReply,
     Membership,
@@ -182,3 +183,9 @@ class DailyAnswerStatsAdmin(ReadOnlyEventAdmin):
     ]
     search_fields = ["=assistant__id", "model"]
     date_hierarchy = "day"
+
+
+@admin.register(DailyLatencyBucket)
+class DailyLatencyBucketAdmin(ReadOnlyEventAdmin):
+    list_display = ["assistant_id", "day", "source", "version", "model", "bucket", "answers"]
+    search_fields = ["=assistant__id", "model"]
