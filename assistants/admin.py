@@ -15,9 +15,13 @@ from assistants.models import (
     ConfigurationVersion,
     Conversation,
     DailyActiveUser,
+    DailyAnswerStats,
+    DailyLatencyBucket,
     DailyUsage,
+    FailedReply,
     Membership,
     Message,
+    ModelPrice,
     Participant,
     RateLimitWindow,
     UsageTotals,
@@ -256,3 +260,53 @@ class PersonAdmin(UserAdmin):
                 messages.SUCCESS,
             )
         return None
+
+
+@admin.register(ModelPrice)
+class ModelPriceAdmin(admin.ModelAdmin):
+    """Prices per model name. An answer is costed when it is counted, with the price in force
+    at its timestamp; a change here re-costs answers already counted only at the next
+    `manage.py rebuild_insights`, which the message after saving says."""
+
+    list_display = ["model", "effective_from", "input_usd_per_million", "output_usd_per_million"]
+    search_fields = ["model"]
+    date_hierarchy = "effective_from"
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        messages.info(
+            request,
+            f"Answers counted from now on are costed with this price. Answers of {obj.model} "
+            "already counted keep their cost until `manage.py rebuild_insights` re-costs them.",
+        )
+
+
+@admin.register(FailedReply)
+class FailedReplyAdmin(ReadOnlyEventAdmin):
+    list_display = ["id", "assistant_id", "conversation_id", "model", "created_at", "error"]
+    search_fields = ["=id", "=external_id", "=conversation__id"]
+    raw_id_fields = ["assistant", "conversation"]
+    ordering = ["-id"]
+
+
+@admin.register(DailyAnswerStats)
+class DailyAnswerStatsAdmin(ReadOnlyEventAdmin):
+    list_display = [
+        "assistant_id",
+        "day",
+        "source",
+        "version",
+        "model",
+        "answers",
+        "failed_replies",
+        "cost_usd",
+        "unpriced_answers",
+    ]
+    search_fields = ["=assistant__id", "model"]
+    date_hierarchy = "day"
+
+
+@admin.register(DailyLatencyBucket)
+class DailyLatencyBucketAdmin(ReadOnlyEventAdmin):
+    list_display = ["assistant_id", "day", "source", "version", "model", "bucket", "answers"]
+    search_fields = ["=assistant__id", "model"]

@@ -249,6 +249,14 @@ class Message(models.Model):
     content = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     external_id = models.CharField(max_length=255, null=True, blank=True)
+    # How an answer was made (SPEC §3 "Answer quality and cost"); NULL when not known, and
+    # always NULL on a person's message. `cost_usd` is what the sender said it cost; when it
+    # is NULL the counters cost the answer from its tokens and `ModelPrice`.
+    model = models.CharField(max_length=100, null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    input_tokens = models.PositiveIntegerField(null=True, blank=True)
+    output_tokens = models.PositiveIntegerField(null=True, blank=True)
+    cost_usd = models.DecimalField(max_digits=20, decimal_places=12, null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -392,3 +400,143 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class FailedReply(models.Model):
+    """An attempt to answer that produced no answer: the in-app chat's backend error, time-out
+    or empty answer, or a `failure` event of the events API. Raw events, so `rebuild_insights`
+    can recount the failed replies."""
+
+    # Indexed by failed_reply_by_time, which it leads.
+    assistant = models.ForeignKey(
+        Assistant, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="failed_replies"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    model = models.CharField(max_length=100, null=True, blank=True)
+    error = models.TextField(blank=True)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="failed_reply_unique_external_id",
+            ),
+        ]
+        # Rebuilding one assistant's failed replies.
+        indexes = [models.Index(fields=["assistant", "created_at"], name="failed_reply_by_time")]
+        verbose_name_plural = "failed replies"
+
+    def __str__(self) -> str:
+        return f"failed reply {self.pk} of assistant {self.assistant_id}"
+
+
+class ModelPrice(models.Model):
+    """The price of a model name from a moment on, in USD per million tokens. An answer that
+    came without `cost_usd` is costed with the price in force at its own timestamp, when it
+    is counted; editing a price re-costs earlier answers only at the next `rebuild_insights`
+    (the Analytics tab shows which price each model's answers were costed with)."""
+
+    model = models.CharField(max_length=100)
+    effective_from = models.DateTimeField(
+        default=timezone.now, help_text="Answers at or after this moment are costed with it."
+    )
+    input_usd_per_million = models.DecimalField(
+        "input USD per million tokens", max_digits=12, decimal_places=6
+    )
+    output_usd_per_million = models.DecimalField(
+        "output USD per million tokens", max_digits=12, decimal_places=6
+    )
+
+    class Meta:
+        ordering = ["model", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "effective_from"], name="model_price_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(input_usd_per_million__gte=0) & Q(output_usd_per_million__gte=0),
+                name="model_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} from {self.effective_from:%Y-%m-%d %H:%M}"
+
+
+class DailyAnswerStats(models.Model):
+    """Exact quality and cost counters of one assistant's answers and failed replies, per
+    day of its reporting zone, source, configuration version and model.
+
+    - `source`: `api` when the conversation has an `external_id`, `app` otherwise.
+    - `version`: the configuration version in force at the answer's (or failure's) timestamp,
+      by `assistants.versions.version_at_sql`, in the write path and in the rebuild alike.
+    - `model`: the answer's model name, `""` when not given.
+    - `cost_usd`: the sum of the answers' costs that are known; `unpriced_answers` counts
+      the answers without one (no `cost_usd`, and no tokens or no price for the model).
+    Latency percentiles come from `DailyLatencyBucket`, keyed the same way.
+    """
+
+    class Source(models.TextChoices):
+        APP = "app", "In-app chat"
+        API = "api", "Events API"
+
+    # Indexed by the unique key, which it leads.
+    assistant = models.ForeignKey(
+        Assistant, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    source = models.CharField(max_length=3, choices=Source.choices)
+    version = models.PositiveIntegerField()
+    model = models.CharField(max_length=100, blank=True)
+    answers = models.PositiveIntegerField(default=0)
+    answers_with_latency = models.PositiveIntegerField(default=0)
+    failed_replies = models.PositiveIntegerField(default=0)
+    input_tokens = models.PositiveBigIntegerField(default=0)
+    output_tokens = models.PositiveBigIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=24, decimal_places=12, default=0)
+    unpriced_answers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant", "day", "source", "version", "model"],
+                name="daily_answer_stats_unique",
+            ),
+        ]
+        verbose_name_plural = "daily answer stats"
+
+    def __str__(self) -> str:
+        return f"{self.assistant_id} {self.day} {self.source} v{self.version} {self.model}"
+
+
+class DailyLatencyBucket(models.Model):
+    """How many answers of one (assistant, day, source, version, model) had a latency in one
+    log-spaced bucket (`assistants.answer_stats.latency_bucket_sql`). Merging days is adding
+    counts; a percentile is then within 4 % of the exact one."""
+
+    # Indexed by the unique key, which it leads.
+    assistant = models.ForeignKey(
+        Assistant, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    source = models.CharField(max_length=3)
+    version = models.PositiveIntegerField()
+    model = models.CharField(max_length=100, blank=True)
+    bucket = models.SmallIntegerField()
+    answers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant", "day", "source", "version", "model", "bucket"],
+                name="daily_latency_bucket_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assistant_id} {self.day} bucket {self.bucket}: {self.answers}"

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
-from assistants import hooks
+from assistants import answer_stats, hooks
 from assistants.lib.sql import bulk_cursor
 
 
@@ -120,7 +120,8 @@ WHERE assistant_id = %(assistant)s
 
 
 def apply_new_messages(*, assistant_id: int, time_zone: str, message_ids: Sequence[int]) -> None:
-    """Fold just-inserted messages into the counters. Two queries (lock, apply), any batch size.
+    """Fold just-inserted messages into the counters. Three queries (lock, apply, and the
+    answers' quality and cost in `answer_stats`), any batch size.
 
     Must run inside the transaction that inserted the messages.
     """
@@ -132,6 +133,9 @@ def apply_new_messages(*, assistant_id: int, time_zone: str, message_ids: Sequen
             _APPLY_NEW_MESSAGES,
             {"assistant": assistant_id, "tz": time_zone, "ids": list(message_ids)},
         )
+    answer_stats.apply_new_answers(
+        assistant_id=assistant_id, time_zone=time_zone, message_ids=message_ids
+    )
 
 
 _REBUILD_STATEMENTS = [
@@ -261,6 +265,7 @@ def rebuild(assistant_ids: Iterable[int]) -> None:
     with connection.cursor() as cursor:
         for statement in _REBUILD_STATEMENTS:
             cursor.execute(statement, {"ids": ids})
+    answer_stats.rebuild(ids)
     # Other apps' counters (registered in `assistants.hooks`), in the same transaction.
     for rebuild_counters in hooks.rebuilders():
         rebuild_counters(ids)

@@ -164,6 +164,18 @@ def stored_message_ids(*, assistant_id: int, external_ids: list[str]) -> set[str
         return {external_id for (external_id,) in cursor}
 
 
+def stored_failure_ids(*, assistant_id: int, external_ids: list[str]) -> set[str]:
+    """Which of the sender's failure ids the assistant has stored already. One query, on the
+    write path's cursor, like `stored_message_ids`."""
+    with bulk_cursor() as cursor:
+        cursor.execute(
+            "SELECT external_id FROM assistants_failedreply "
+            "WHERE assistant_id = %s AND external_id = ANY(%s::text[])",
+            [assistant_id, external_ids],
+        )
+        return {external_id for (external_id,) in cursor}
+
+
 class MessageToRate(NamedTuple):
     pk: int
     role: str

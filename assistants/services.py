@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -17,8 +18,8 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from assistants import hooks, rollups, selectors
-from assistants.backends import ChatTurn, ReplyError, backend_for
+from assistants import answer_stats, hooks, rollups, selectors
+from assistants.backends import ChatTurn, Reply, ReplyError, backend_for
 from assistants.lib.sql import bulk_cursor
 from assistants.models import (
     CONFIGURATION_FIELDS,
@@ -155,16 +156,27 @@ class NewMessage:
     content: str
     created_at: datetime
     external_id: str | None = None
+    # How an answer was made (assistant messages only; see `assistants.answer_stats`).
+    model: str | None = None
+    latency_ms: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: Decimal | None = None
 
 
 _INSERT_MESSAGES = """
 INSERT INTO assistants_message (assistant_id, conversation_id, role, content, created_at,
-                                external_id)
+                                external_id, model, latency_ms, input_tokens, output_tokens,
+                                cost_usd)
 SELECT %(assistant)s, new.conversation_id, new.role, new.content, new.created_at,
-       new.external_id
+       new.external_id, new.model, new.latency_ms, new.input_tokens, new.output_tokens,
+       new.cost_usd
 FROM unnest(%(conversations)s::bigint[], %(roles)s::text[], %(contents)s::text[],
-            %(times)s::timestamptz[], %(external_ids)s::text[])
-     AS new(conversation_id, role, content, created_at, external_id)
+            %(times)s::timestamptz[], %(external_ids)s::text[], %(models)s::text[],
+            %(latencies)s::int[], %(input_tokens)s::int[], %(output_tokens)s::int[],
+            %(costs)s::numeric[])
+     AS new(conversation_id, role, content, created_at, external_id, model, latency_ms,
+            input_tokens, output_tokens, cost_usd)
 -- A conversation of another assistant is never written to.
 JOIN assistants_conversation c ON c.id = new.conversation_id AND c.assistant_id = %(assistant)s
 ON CONFLICT (assistant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
@@ -182,7 +194,7 @@ def record_messages(
 
     Every conversation must belong to `assistant` (callers get them through it). A message
     whose `external_id` is already stored for the assistant is skipped, so retries are safe.
-    Returns (id, external_id) of the messages stored now. Three queries, any batch size.
+    Returns (id, external_id) of the messages stored now. Four queries, any batch size.
     """
     if not messages:
         return []
@@ -199,6 +211,11 @@ def record_messages(
                 "contents": [m.content for m in messages],
                 "times": [m.created_at for m in messages],
                 "external_ids": [m.external_id for m in messages],
+                "models": [m.model for m in messages],
+                "latencies": [m.latency_ms for m in messages],
+                "input_tokens": [m.input_tokens for m in messages],
+                "output_tokens": [m.output_tokens for m in messages],
+                "costs": [m.cost_usd for m in messages],
             },
         )
         stored = cursor.fetchall()
@@ -207,6 +224,70 @@ def record_messages(
         time_zone=assistant.time_zone,
         message_ids=[message_id for message_id, _ in stored],
     )
+    return stored
+
+
+@dataclass(frozen=True)
+class NewFailure:
+    """A reply that failed: an attempt to answer in the conversation that produced nothing."""
+
+    conversation_id: int
+    created_at: datetime
+    model: str | None = None
+    error: str = ""
+    external_id: str | None = None
+
+
+_INSERT_FAILURES = """
+INSERT INTO assistants_failedreply (assistant_id, conversation_id, created_at, model, error,
+                                    external_id)
+SELECT %(assistant)s, new.conversation_id, new.created_at, new.model, new.error,
+       new.external_id
+FROM unnest(%(conversations)s::bigint[], %(times)s::timestamptz[], %(models)s::text[],
+            %(errors)s::text[], %(external_ids)s::text[])
+     AS new(conversation_id, created_at, model, error, external_id)
+-- A conversation of another assistant is never written to.
+JOIN assistants_conversation c ON c.id = new.conversation_id AND c.assistant_id = %(assistant)s
+ON CONFLICT (assistant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+RETURNING id, external_id
+"""
+
+
+@transaction.atomic(savepoint=False)
+def record_failures(
+    *, assistant: Assistant, failures: Sequence[NewFailure]
+) -> list[tuple[int, str | None]]:
+    """Store failed replies and count them in the answer counters, in the same transaction.
+
+    Like `record_messages`: every conversation must belong to `assistant`, a failure whose
+    `external_id` is already stored is skipped. Returns (id, external_id) of the failures
+    stored now. Three queries (insert, lock, fold), any batch size.
+    """
+    if not failures:
+        return []
+    for failure in failures:
+        if timezone.is_naive(failure.created_at):
+            raise ValueError("failure times must be aware datetimes")
+    with bulk_cursor() as cursor:
+        cursor.execute(
+            _INSERT_FAILURES,
+            {
+                "assistant": assistant.pk,
+                "conversations": [f.conversation_id for f in failures],
+                "times": [f.created_at for f in failures],
+                "models": [f.model for f in failures],
+                "errors": [f.error for f in failures],
+                "external_ids": [f.external_id for f in failures],
+            },
+        )
+        stored = cursor.fetchall()
+    if stored:
+        rollups.lock_counters([assistant.pk])
+        answer_stats.apply_new_failures(
+            assistant_id=assistant.pk,
+            time_zone=assistant.time_zone,
+            failure_ids=[failure_id for failure_id, _ in stored],
+        )
     return stored
 
 
@@ -248,23 +329,29 @@ def send_message(
 
 @transaction.atomic
 def record_answer(
-    *, assistant: Assistant, conversation: Conversation, content: str
+    *, assistant: Assistant, conversation: Conversation, reply: Reply
 ) -> Message | None:
-    """Store the backend's answer to the conversation's last question and count it. None when
+    """Store the backend's answer to the conversation's last question and count it, with its
+    model, tokens and latency: from the question's stored time to the answer's. None when
     that question already has its answer: two requests may answer at once (a double click,
     two tabs), and the first one's answer stays. The conversation's row lock orders them."""
     Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
     latest = conversation.messages.order_by("-created_at", "-id").first()
     if latest is None or latest.role != Message.Role.USER:
         return None
+    answered_at = max(timezone.now(), latest.created_at)
     ((answer_id, _),) = record_messages(
         assistant=assistant,
         messages=[
             NewMessage(
                 conversation_id=conversation.pk,
                 role=Message.Role.ASSISTANT,
-                content=content,
-                created_at=max(timezone.now(), latest.created_at),
+                content=reply.content,
+                created_at=answered_at,
+                model=reply.model,
+                latency_ms=(answered_at - latest.created_at) // timedelta(milliseconds=1),
+                input_tokens=reply.input_tokens,
+                output_tokens=reply.output_tokens,
             )
         ],
     )
@@ -277,22 +364,43 @@ def answer_last_question(
     """Ask the assistant's backend about the conversation's last question and store its
     answer. Returns the answer, the error the person should see, or None when the last message
     already has its answer. The backend is called outside any transaction: it may take as
-    long as its time-out, and no lock is held meanwhile."""
+    long as its time-out, and no lock is held meanwhile. Each attempt that gets no answer (an
+    error, a time-out, an empty answer) is stored as one failed reply."""
     thread = selectors.chat_messages(conversation)
     if not thread or thread[-1].role != Message.Role.USER:
         return None
     history = [ChatTurn(role=m.role, content=m.content) for m in thread]
+    backend = backend_for(assistant.model)
     try:
-        content = backend_for(assistant.model).reply(
-            instructions=assistant.instructions, history=history
-        )
+        reply = backend.reply(instructions=assistant.instructions, history=history)
+        if not reply.content.strip():
+            raise ReplyError("The assistant sent an empty answer.")
     except ReplyError as error:
+        _record_failure(assistant, conversation, backend.model, str(error))
         return error
     except Exception:
         # A backend bug must not turn into a 500 and hide the message the person wrote.
         logger.exception("reply backend failed for assistant %s", assistant.pk)
-        return ReplyError("The assistant could not answer because of an unexpected error.")
-    return record_answer(assistant=assistant, conversation=conversation, content=content)
+        error = ReplyError("The assistant could not answer because of an unexpected error.")
+        _record_failure(assistant, conversation, backend.model, str(error))
+        return error
+    return record_answer(assistant=assistant, conversation=conversation, reply=reply)
+
+
+def _record_failure(
+    assistant: Assistant, conversation: Conversation, model: str, error: str
+) -> None:
+    record_failures(
+        assistant=assistant,
+        failures=[
+            NewFailure(
+                conversation_id=conversation.pk,
+                created_at=timezone.now(),
+                model=model,
+                error=error,
+            )
+        ],
+    )
 
 
 @transaction.atomic

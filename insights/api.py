@@ -93,8 +93,8 @@ class EventsAPI(NinjaAPI):
 api = EventsAPI(
     title="Usage Insights events API",
     version="1",
-    description="Send the messages and feedback of a chat front end outside this app, so "
-    "that they count in Usage Insights exactly like chats in the app.",
+    description="Send the messages, failed replies and feedback of a chat front end outside "
+    "this app, so that they count in Usage Insights exactly like chats in the app.",
     urls_namespace="api-v1",
     docs_url=None,
     openapi_url="/openapi.json",

@@ -13,6 +13,7 @@ from insights.ingest import MAX_CLOCK_AHEAD, MAX_CONTENT_BYTES, MAX_EVENTS
 EVENT_TYPES = (
     ("MessageEvent", "message"),
     ("FeedbackEvent", "feedback"),
+    ("FailureEvent", "failure"),
     ("Contact", None),
 )
 
@@ -72,6 +73,19 @@ def _example(request) -> dict:
                 "role": "assistant",
                 "timestamp": "2026-11-24T10:15:04Z",
                 "content": "Open Settings, then Security, then Reset password.",
+                "model": "gpt-4o-mini",
+                "latency_ms": 3850,
+                "input_tokens": 412,
+                "output_tokens": 96,
+            },
+            {
+                "type": "failure",
+                "id": "x-1",
+                "conversation": "c-1",
+                "user": "u-42",
+                "timestamp": "2026-11-24T10:17:30Z",
+                "model": "gpt-4o-mini",
+                "error": "upstream time-out after 30 s",
             },
             {
                 "type": "feedback",

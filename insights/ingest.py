@@ -2,7 +2,8 @@
 
 A batch is checked event by event (a bad event never rejects the good ones), then stored in
 one transaction through the same write paths as the in-app chat: `record_messages` for the
-messages and `record_ratings` for the feedback, once per batch each. Idempotency lives in
+messages, `record_failures` for the failed replies and `record_ratings` for the feedback,
+once per batch each. Idempotency lives in
 PostgreSQL: the unique keys on (assistant, external id) of participants, conversations,
 messages and ratings, written with `ON CONFLICT DO NOTHING`, so concurrent retries of the same
 batch never store an event twice.
@@ -12,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -29,8 +31,8 @@ from pydantic import (
 
 from assistants import services as assistant_services
 from assistants.models import Assistant, Message
-from assistants.selectors import messages_by_external_id, stored_message_ids
-from assistants.services import NewConversation, NewMessage
+from assistants.selectors import messages_by_external_id, stored_failure_ids, stored_message_ids
+from assistants.services import NewConversation, NewFailure, NewMessage
 from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, REASONS_PER_LIST
@@ -88,6 +90,25 @@ def _email(value: str) -> str:
     return value
 
 
+def _cost(value: float) -> Decimal:
+    # The shortest decimal that reads back as the same float: 0.0021 stays 0.0021.
+    return Decimal(repr(float(value)))
+
+
+# The fields of an answer; a person's message may not carry them.
+ANSWER_FIELDS = ("model", "latency_ms", "input_tokens", "output_tokens", "cost_usd")
+MAX_COUNT = 2**31 - 1
+MAX_COST_USD = 1_000_000
+
+TokenCount = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+CostUsd = Annotated[float, Field(ge=0, le=MAX_COST_USD), AfterValidator(_cost)]
+ModelName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=100),
+    AfterValidator(_storable),
+    Field(description="The model's name, as its price is kept in the admin."),
+]
+
 SenderId = Annotated[
     str,
     StringConstraints(min_length=1, max_length=255),
@@ -130,6 +151,34 @@ class MessageEvent(BaseModel):
         AfterValidator(_content),
         Field(description="The message text, at most 64 KiB in UTF-8."),
     ]
+    # How an answer was made: on assistant messages only (`answer_fields_problem`).
+    model: ModelName | None = None
+    latency_ms: Annotated[
+        TokenCount | None,
+        Field(description="Milliseconds from the question to the complete answer."),
+    ] = None
+    input_tokens: Annotated[
+        TokenCount | None, Field(description="Tokens the model read (prompt).")
+    ] = None
+    output_tokens: Annotated[
+        TokenCount | None, Field(description="Tokens the model wrote (completion).")
+    ] = None
+    cost_usd: Annotated[
+        CostUsd | None,
+        Field(
+            description="What the answer cost, in US dollars. Without it, the cost is the "
+            "tokens × the model's price kept in the admin."
+        ),
+    ] = None
+
+    def answer_fields_problem(self) -> str | None:
+        """Why the answer fields cannot be taken (given on a person's message), or None."""
+        if self.role == "assistant":
+            return None
+        given = [name for name in ANSWER_FIELDS if getattr(self, name) is not None]
+        if given:
+            return f"{', '.join(given)}: only assistant messages carry these fields"
+        return None
 
 
 class Contact(BaseModel):
@@ -177,7 +226,29 @@ class FeedbackEvent(BaseModel):
     ] = []
 
 
-Event = Annotated[MessageEvent | FeedbackEvent, Field(discriminator="type")]
+class FailureEvent(BaseModel):
+    """A reply that failed: the front end tried to answer in the conversation and got
+    nothing (an error, a time-out, an empty answer)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    type: Literal["failure"]
+    id: SenderId
+    conversation: Annotated[
+        SenderId, Field(description="The conversation's id; a failure may start it.")
+    ]
+    user: Annotated[SenderId, Field(description="The person who was waiting for the answer.")]
+    timestamp: Timestamp
+    model: ModelName | None = None
+    error: Annotated[
+        str,
+        StringConstraints(max_length=2000),
+        AfterValidator(_storable),
+        Field(description="What went wrong, for the people who manage the assistant."),
+    ] = ""
+
+
+Event = Annotated[MessageEvent | FeedbackEvent | FailureEvent, Field(discriminator="type")]
 
 
 class EventBatch(BaseModel):
@@ -211,11 +282,11 @@ def _describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors(include_url=False, include_input=False)[:3]:
         location = [str(part) for part in item["loc"]]
-        if location and location[0] in ("message", "feedback"):
+        if location and location[0] in ("message", "feedback", "failure"):
             location = location[1:]  # the discriminator's tag
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            location, message = ["type"], 'must be "message" or "feedback"'
+            location, message = ["type"], 'must be "message", "feedback" or "failure"'
         elif item["type"] == "string_pattern_mismatch" and location[-1:] == ["timestamp"]:
             message = "must be RFC 3339 with an offset, such as 2026-11-24T10:15:00Z"
         elif item["type"] in ("model_type", "model_attributes_type"):
@@ -241,12 +312,14 @@ def _sender_id(raw: object) -> str | None:
 class CheckedBatch:
     """The valid events of a batch with their index in it, and the errors of the others."""
 
-    valid: list[tuple[int, MessageEvent | FeedbackEvent]]
+    valid: list[tuple[int, MessageEvent | FeedbackEvent | FailureEvent]]
     errors: list[EventError]
 
 
 def _refuse_future(
-    parsed: list[tuple[int, MessageEvent | FeedbackEvent]], errors: list[EventError], now
+    parsed: list[tuple[int, MessageEvent | FeedbackEvent | FailureEvent]],
+    errors: list[EventError],
+    now,
 ) -> CheckedBatch:
     latest = now + MAX_CLOCK_AHEAD
     valid = []
@@ -293,11 +366,16 @@ def store_events(*, assistant: Assistant, checked: CheckedBatch) -> Outcome:
     earlier in this batch), and an error for each event refused. A constant number of queries
     whatever the batch size (about a dozen).
     """
-    messages: list[tuple[int, MessageEvent]] = []
+    messages: list[tuple[int, MessageEvent | FailureEvent]] = []
     feedback: list[tuple[int, FeedbackEvent]] = []
-    for index, event in checked.valid:
-        (messages if isinstance(event, MessageEvent) else feedback).append((index, event))
     outcome = Outcome(errors=list(checked.errors))
+    for index, event in checked.valid:
+        if isinstance(event, FeedbackEvent):
+            feedback.append((index, event))
+        elif isinstance(event, MessageEvent) and (problem := event.answer_fields_problem()):
+            outcome.errors.append(EventError(index, event.id, problem))
+        else:
+            messages.append((index, event))
     with transaction.atomic():
         _store_messages(assistant, messages, outcome)
         _store_feedback(assistant, feedback, outcome)
@@ -331,9 +409,23 @@ def _not_stored_yet(events, outcome: Outcome, *, assistant: Assistant, stored):
 
 
 def _store_messages(
-    assistant: Assistant, events: list[tuple[int, MessageEvent]], outcome: Outcome
+    assistant: Assistant, events: list[tuple[int, MessageEvent | FailureEvent]], outcome: Outcome
 ) -> None:
-    events = _not_stored_yet(events, outcome, assistant=assistant, stored=stored_message_ids)
+    """Messages and failed replies: both belong to a conversation of a user, resolved
+    together, then stored through their write paths (`record_messages`, `record_failures`)."""
+    answers = _not_stored_yet(
+        [(i, e) for i, e in events if isinstance(e, MessageEvent)],
+        outcome,
+        assistant=assistant,
+        stored=stored_message_ids,
+    )
+    failures = _not_stored_yet(
+        [(i, e) for i, e in events if isinstance(e, FailureEvent)],
+        outcome,
+        assistant=assistant,
+        stored=stored_failure_ids,
+    )
+    events = answers + failures
     if not events:
         return
 
@@ -359,6 +451,7 @@ def _store_messages(
         ],
     )
     new_messages = []
+    new_failures = []
     for index, event in events:
         conversation_id, participant_id = conversations[event.conversation]
         if participant_id != participants[event.user]:
@@ -371,6 +464,17 @@ def _store_messages(
                 )
             )
             continue
+        if isinstance(event, FailureEvent):
+            new_failures.append(
+                NewFailure(
+                    conversation_id=conversation_id,
+                    created_at=event.timestamp,
+                    model=event.model,
+                    error=event.error,
+                    external_id=event.id,
+                )
+            )
+            continue
         new_messages.append(
             NewMessage(
                 conversation_id=conversation_id,
@@ -378,6 +482,11 @@ def _store_messages(
                 content=event.content,
                 created_at=event.timestamp,
                 external_id=event.id,
+                model=event.model,
+                latency_ms=event.latency_ms,
+                input_tokens=event.input_tokens,
+                output_tokens=event.output_tokens,
+                cost_usd=event.cost_usd,
             )
         )
     # Rows go in by id, so concurrent batches wait for each other instead of deadlocking.
@@ -395,6 +504,10 @@ def _store_messages(
         ],
     )
     outcome.duplicates += len(new_messages) - len(stored)
+    new_failures.sort(key=lambda failure: failure.external_id)
+    stored = assistant_services.record_failures(assistant=assistant, failures=new_failures)
+    outcome.accepted += len(stored)
+    outcome.duplicates += len(new_failures) - len(stored)
 
 
 def _store_feedback(

@@ -5,13 +5,13 @@ key; any other value is a model name on the OpenAI-compatible server configured 
 environment (see `openai_compatible`).
 """
 
-from assistants.backends.base import ChatTurn, ReplyBackend, ReplyError
+from assistants.backends.base import ChatTurn, Reply, ReplyBackend, ReplyError
 from assistants.backends.offline import OfflineBackend
 from assistants.backends.openai_compatible import OpenAICompatibleBackend
 
 OFFLINE = "offline"
 
-__all__ = ["ChatTurn", "ReplyBackend", "ReplyError", "backend_for"]
+__all__ = ["ChatTurn", "Reply", "ReplyBackend", "ReplyError", "backend_for"]
 
 
 def backend_for(model: str) -> ReplyBackend:

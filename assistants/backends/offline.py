@@ -2,12 +2,17 @@
 
 It is for trying the app and for tests, and it says what it is, so nobody mistakes its
 answers for a language model's.
+
+Its tokens are counted the same way every time, with no tokenizer: one token per
+whitespace-separated word. Input: the words of the instructions and of every turn of the
+history; output: the words of the answer. Its model name is "offline" (price it in the
+admin's model prices to see a cost).
 """
 
 import hashlib
 import re
 
-from assistants.backends.base import ChatTurn
+from assistants.backends.base import ChatTurn, Reply
 
 _OPENERS = (
     "Here is what I can tell you.",
@@ -24,8 +29,15 @@ def _first_sentence(text: str, limit: int = 200) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
+def count_tokens(text: str) -> int:
+    """The offline backend's token count: whitespace-separated words."""
+    return len(text.split())
+
+
 class OfflineBackend:
-    def reply(self, *, instructions: str, history: list[ChatTurn]) -> str:
+    model = "offline"
+
+    def reply(self, *, instructions: str, history: list[ChatTurn]) -> Reply:
         question = next((t.content for t in reversed(history) if t.role == "user"), "")
         digest = hashlib.sha256(f"{instructions}\n{question}".encode()).digest()
         opener = _OPENERS[digest[0] % len(_OPENERS)]
@@ -48,4 +60,11 @@ class OfflineBackend:
             "network and no key. Set the assistant's model to a model name of an "
             "OpenAI-compatible server for real answers._"
         )
-        return "\n".join(lines)
+        content = "\n".join(lines)
+        return Reply(
+            content=content,
+            model=self.model,
+            input_tokens=count_tokens(instructions)
+            + sum(count_tokens(turn.content) for turn in history),
+            output_tokens=count_tokens(content),
+        )

@@ -12,7 +12,7 @@ import os
 
 import openai
 
-from assistants.backends.base import ChatTurn, ReplyError
+from assistants.backends.base import ChatTurn, Reply, ReplyError
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,10 @@ class OpenAICompatibleBackend:
         # No automatic retries: the person sees the error at once and may try again.
         return openai.OpenAI(base_url=base_url, api_key=api_key, timeout=_timeout(), max_retries=0)
 
-    def reply(self, *, instructions: str, history: list[ChatTurn]) -> str:
+    def reply(self, *, instructions: str, history: list[ChatTurn]) -> Reply:
+        """The server's answer, with its tokens from the completion's `usage` (None when the
+        server sends none). The model is the assistant's model setting, the name its price is
+        kept under, whatever snapshot name the server reports."""
         messages = []
         if instructions.strip():
             messages.append({"role": "system", "content": instructions})
@@ -70,4 +73,15 @@ class OpenAICompatibleBackend:
         content = choices[0].message.content if choices else None
         if not content or not content.strip():
             raise ReplyError("The assistant's model server sent an empty answer.")
-        return content
+        usage = completion.usage
+        return Reply(
+            content=content,
+            model=self.model,
+            input_tokens=_tokens(usage.prompt_tokens) if usage else None,
+            output_tokens=_tokens(usage.completion_tokens) if usage else None,
+        )
+
+
+def _tokens(value: object) -> int | None:
+    """A token count from `usage`, or None when the server sent something else."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None

@@ -1,5 +1,5 @@
-"""Section `analytics`: the Analytics tab's server time, against the same figures counted the
-naive way from the raw messages.
+"""Section `analytics`: the Analytics tab's server time (with its Quality and cost section),
+against the same figures counted the naive way from the raw messages and failed replies.
 
 Pages are requested in-process through `django.test.Client` (full middleware, session and
 template rendering; no network), signed in as the assistant's creator. The naive figures
@@ -13,9 +13,11 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from assistants.answer_stats import ALPHA
 from assistants.models import Assistant, DailyUsage, UsageTotals
-from assistants.timeframe import DateRange, today_in
+from assistants.timeframe import By, DateRange, today_in
 from insights.bench import Bench, time_pages, timings_ms
+from insights.quality import quality_figures
 
 RANGES = (90, 365)
 PAGE_TARGET_MS = 30
@@ -54,6 +56,58 @@ WHERE m.assistant_id = %(assistant)s
 """
 
 
+# The Quality and cost section's period figures from the raw answers and failed replies:
+# answers, failed replies, tokens, cost (given, or tokens × the price at the answer's time),
+# and the exact latency median and 95th percentile (nearest rank).
+NAIVE_QUALITY = """
+WITH answers AS (
+    SELECT m.latency_ms, m.input_tokens, m.output_tokens,
+           COALESCE(m.cost_usd, (m.input_tokens * p.input_usd_per_million
+                                 + m.output_tokens * p.output_usd_per_million) / 1000000) AS cost
+    FROM assistants_message m
+    LEFT JOIN LATERAL (
+        SELECT input_usd_per_million, output_usd_per_million FROM assistants_modelprice
+        WHERE model = m.model AND effective_from <= m.created_at
+        ORDER BY effective_from DESC LIMIT 1
+    ) p ON m.cost_usd IS NULL
+    WHERE m.assistant_id = %(assistant)s AND m.role = 'assistant'
+      AND m.created_at >= %(first)s AND m.created_at < %(after)s
+)
+SELECT count(*),
+       (SELECT count(*) FROM assistants_failedreply
+        WHERE assistant_id = %(assistant)s AND created_at >= %(first)s
+          AND created_at < %(after)s),
+       COALESCE(sum(input_tokens), 0), COALESCE(sum(output_tokens), 0), COALESCE(sum(cost), 0),
+       percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms),
+       percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms)
+FROM answers
+"""
+
+
+def naive_quality(assistant: Assistant, date_range: DateRange) -> tuple:
+    """(answers, failed replies, input tokens, output tokens, cost, p50, p95) of the range,
+    from the raw events in a read-only transaction. One query."""
+    first, after = date_range.bounds(assistant.tzinfo)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION READ ONLY")
+        cursor.execute(NAIVE_QUALITY, {"assistant": assistant.pk, "first": first, "after": after})
+        return tuple(cursor.fetchone())
+
+
+def quality_matches(assistant: Assistant, date_range: DateRange, naive: tuple) -> bool:
+    """The section's period figures equal the naive ones: counts and cost exactly, the
+    percentiles within the histograms' bound."""
+    period = quality_figures(assistant, date_range, by=By.MONTH).period
+    answers, failed, input_tokens, output_tokens, cost, p50, p95 = naive
+    exact = (period.answers, period.failed_replies, period.input_tokens, period.output_tokens)
+    if exact != (answers, failed, input_tokens, output_tokens) or period.cost_usd != cost:
+        return False
+    for got, want in ((period.latency_p50_ms, p50), (period.latency_p95_ms, p95)):
+        if (got is None) != (want is None) or (want and abs(got - want) > ALPHA * want):
+            return False
+    return True
+
+
 def naive_figures(assistant: Assistant, date_range: DateRange) -> tuple[dict, tuple]:
     """({day: (active users, conversations, user messages, assistant messages)}, totals)
     counted from the raw messages in a read-only transaction. Three queries."""
@@ -86,15 +140,22 @@ def rollup_figures(assistant: Assistant, date_range: DateRange) -> tuple[dict, t
 
 
 def time_naive(assistant: Assistant, date_range: DateRange, *, runs: int) -> dict:
+    """The naive way to the tab's usage figures and its Quality and cost section's."""
     naive_figures(assistant, date_range)  # warm-up, as the pages get
-    samples = []
+    naive_quality(assistant, date_range)
+    samples, quality_samples = [], []
     for _ in range(runs):
         started = time.perf_counter()
         figures = naive_figures(assistant, date_range)
+        counted = time.perf_counter()
+        quality = naive_quality(assistant, date_range)
         samples.append(time.perf_counter() - started)
+        quality_samples.append(time.perf_counter() - counted)
     return timings_ms(samples) | {
-        "queries": 3,
+        "queries": 4,
         "matches_rollups": figures == rollup_figures(assistant, date_range),
+        "quality_median_ms": timings_ms(quality_samples)["median_ms"],
+        "quality_matches_rollups": quality_matches(assistant, date_range, quality),
     }
 
 

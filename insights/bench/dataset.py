@@ -20,7 +20,7 @@ import queue
 import random
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,12 @@ HOUR_WEIGHTS = (1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 4, 6, 7, 7, 6, 6, 7, 7, 6, 5, 
 # A person's active days in the year, on average: sets how many participants an assistant has.
 ACTIVE_DAYS_PER_PERSON = 6
 MESSAGES_PER_ACTIVE_DAY = 10
+# The answers' models: (name, typical latency in ms, whether the sender gives the cost; the
+# others are costed from BENCH_PRICES), a conversation's model by its id.
+BENCH_MODELS = (("gpt-4o", 5200, False), ("gpt-4o-mini", 1900, False), ("claude-haiku", 1400, True))
+BENCH_PRICES = (("gpt-4o", "2.50", "10.00"), ("gpt-4o-mini", "0.15", "0.60"))
+FAILURE_SHARE = 0.02
+NO_ANSWER_FIELDS = "\t".join(["\\N"] * 5)
 # Flush a batch to the database once it holds this many messages.
 BATCH_MESSAGES = 400_000
 
@@ -58,6 +64,9 @@ class Shape:
     creators: int = 250
     days: int = 365
     seed: int = 1
+    # Answers carry model, latency, tokens and cost, and about 2 % of replies fail first: a
+    # dataset loaded before they did is loaded again.
+    answer_details: bool = True
 
     def check(self) -> None:
         active = self.assistants - self.empty_assistants
@@ -215,6 +224,7 @@ class Batch:
     conversations: list[str]
     messages: list[str]
     message_count: int = 0
+    failures: list[str] = field(default_factory=list)
 
 
 class Generator:
@@ -245,6 +255,7 @@ class Generator:
         first_seen = [0] * people
         conversations, messages = batch.conversations, batch.messages
         add_conversation, add_message = conversations.append, messages.append
+        add_failure = batch.failures.append
         aid = str(assistant_id)
         cid = self.next_conversation
         remaining = size
@@ -267,17 +278,35 @@ class Generator:
                         break
                     first = min(t, limit)
                     prefix = f"{aid}\t{cid}\t"
+                    model, speed_ms, costed = BENCH_MODELS[cid % len(BENCH_MODELS)]
                     for k in range(pairs):
                         at = min(t, limit) - base
                         add_message(
                             f"{prefix}user\t{user_texts[(cid + k) % n_user]}\t"
-                            f"{dates[at // 86400]} {clock[at % 86400]}+00\n"
+                            f"{dates[at // 86400]} {clock[at % 86400]}+00\t{NO_ANSWER_FIELDS}\n"
                         )
-                        t += 3 + int(random_() * 25)
+                        if random_() < FAILURE_SHARE:
+                            # A failed reply, then the answer of "Try again".
+                            add_failure(
+                                f"{prefix}{dates[at // 86400]} {clock[at % 86400]}+00\t"
+                                f"{model}\ttime-out\n"
+                            )
+                        # Latency: a skewed spread around the model's speed; tokens: the
+                        # thread so far is read again at every turn.
+                        latency_ms = int(speed_ms * (0.3 + 2.5 * random_() ** 2))
+                        t += 1 + latency_ms // 1000
                         at = min(t, limit) - base
+                        input_tokens = 300 + 180 * k + int(random_() * 200)
+                        output_tokens = 40 + int(random_() * 500)
+                        cost = (
+                            f"{(input_tokens * 3 + output_tokens * 15) / 1e6:.9f}"
+                            if costed
+                            else "\\N"
+                        )
                         add_message(
                             f"{prefix}assistant\t{answer_texts[(cid + k) % n_answer]}\t"
-                            f"{dates[at // 86400]} {clock[at % 86400]}+00\n"
+                            f"{dates[at // 86400]} {clock[at % 86400]}+00\t{model}\t"
+                            f"{latency_ms}\t{input_tokens}\t{output_tokens}\t{cost}\n"
                         )
                         t += 30 + int(random_() * 210)
                     # `at` is now the last answer's time: the conversation's last message.
@@ -345,7 +374,11 @@ CONVERSATION_COLUMNS = (
     "first_message_at",
     "last_message_at",
 )
-MESSAGE_COLUMNS = ("assistant_id", "conversation_id", "role", "content", "created_at")
+MESSAGE_COLUMNS = (
+    *("assistant_id", "conversation_id", "role", "content", "created_at"),
+    *("model", "latency_ms", "input_tokens", "output_tokens", "cost_usd"),
+)
+FAILURE_COLUMNS = ("assistant_id", "conversation_id", "created_at", "model", "error")
 USER_COLUMNS = (
     *("id", "password", "is_superuser", "username", "first_name", "last_name", "email"),
     *("is_staff", "is_active", "date_joined"),
@@ -397,6 +430,7 @@ def _load_batches(bench: Bench, batch_queue: queue.Queue, errors: list, *, skip_
                     cursor, "assistants_conversation", CONVERSATION_COLUMNS, batch.conversations
                 )
                 copy_rows(cursor, "assistants_message", MESSAGE_COLUMNS, batch.messages)
+                copy_rows(cursor, "assistants_failedreply", FAILURE_COLUMNS, batch.failures)
             bench.progress(f"  committed a batch of {batch.message_count:,} messages")
     except BaseException as error:  # handed to the main thread, which re-raises it
         errors.append(error)
@@ -459,6 +493,13 @@ def _accounts_and_assistants(cursor, shape: Shape, anchor: datetime) -> None:
         "assistants_configurationversion",
         VERSION_COLUMNS,
         versions,
+    )
+    cursor.execute("DELETE FROM assistants_modelprice")
+    copy_rows(
+        cursor,
+        "assistants_modelprice",
+        ("model", "effective_from", "input_usd_per_million", "output_usd_per_million"),
+        (f"{model}\t{stamp(joined)}\t{i}\t{o}\n" for model, i, o in BENCH_PRICES),
     )
 
 

@@ -13,6 +13,9 @@ from datetime import UTC, datetime
 # past (the API refuses events from the future).
 FIRST_DAY = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
 DAY = 86_400
+# The answers' models; one of them is costed by its sender, the others by their price.
+MODELS = ("gpt-4o", "gpt-4o-mini", "claude-haiku")
+SENDER_COSTED = "claude-haiku"
 SENTENCES = [
     "Can you help me plan a weekend in Lisbon?",
     "Sure. Day one: Alfama and the castle in the morning, Belém in the afternoon.",
@@ -59,10 +62,22 @@ def traffic(client: int, people: int, seed: int):
             role = "user" if turn % 2 == 0 else "assistant"
             content = contents[(2 * rng.randrange(len(SENTENCES) // 2)) + (turn % 2)]
             stamp = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
+            # Every answer says how it was made (SPEC §7).
+            answer = ""
+            if role == "assistant":
+                model = MODELS[sequence % len(MODELS)]
+                answer = (
+                    f',"model":"{model}","latency_ms":{rng.randint(300, 9000)},'
+                    f'"input_tokens":{rng.randint(80, 4000)},'
+                    f'"output_tokens":{rng.randint(20, 800)}'
+                )
+                if model == SENDER_COSTED:
+                    answer += f',"cost_usd":{rng.randint(1, 9000) / 1_000_000}'
             yield (
                 event_id,
                 f'{{"type":"message","id":"{event_id}","conversation":"{conversation}",'
-                f'"user":"{user}","role":"{role}","timestamp":"{stamp}","content":{content}}}',
+                f'"user":"{user}","role":"{role}","timestamp":"{stamp}","content":{content}'
+                f"{answer}}}",
             )
         day += 1
 

@@ -31,6 +31,8 @@ class FakeModelServer(BaseHTTPRequestHandler):
             self._send(500, {"error": {"message": "the model fell over", "type": "server_error"}})
             return
         last = body["messages"][-1]["content"]
+        if model == "empty-model":
+            last = None
         self._send(
             200,
             {
@@ -41,11 +43,16 @@ class FakeModelServer(BaseHTTPRequestHandler):
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": f"You said: **{last}**"},
+                        "message": {
+                            "role": "assistant",
+                            "content": f"You said: **{last}**" if last else "",
+                        },
                         "finish_reason": "stop",
                     }
                 ],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                "usage": None
+                if model == "no-usage-model"
+                else {"prompt_tokens": 31, "completion_tokens": 7, "total_tokens": 38},
             },
         )
 
@@ -92,17 +99,28 @@ def test_the_offline_backend_is_deterministic_and_says_what_it_is():
     backend = OfflineBackend()
     first = backend.reply(instructions="Answer briefly. Be kind.", history=HISTORY)
     assert first == backend.reply(instructions="Answer briefly. Be kind.", history=HISTORY)
-    assert "offline backend" in first
-    assert "> Ping?" in first
-    assert "Answer briefly." in first
-    assert first != backend.reply(instructions="Answer briefly.", history=[ChatTurn("user", "x")])
+    assert "offline backend" in first.content
+    assert "> Ping?" in first.content
+    assert "Answer briefly." in first.content
+    other = backend.reply(instructions="Answer briefly.", history=[ChatTurn("user", "x")])
+    assert first.content != other.content
+
+
+def test_the_offline_backend_counts_words_as_tokens():
+    reply = OfflineBackend().reply(instructions="Answer briefly. Be kind.", history=HISTORY)
+    # Instructions (4 words) + "Hi" + "Hello!" + "Ping?".
+    assert reply.model == "offline"
+    assert reply.input_tokens == 7
+    assert reply.output_tokens == len(reply.content.split())
 
 
 def test_an_openai_compatible_server_answers(model_server):
     answer = OpenAICompatibleBackend(model="good-model").reply(
         instructions="Be brief.", history=HISTORY
     )
-    assert answer == "You said: **Ping?**"
+    assert answer.content == "You said: **Ping?**"
+    # The tokens come from the server's `usage`; the model is the assistant's setting.
+    assert (answer.model, answer.input_tokens, answer.output_tokens) == ("good-model", 31, 7)
     (request,) = FakeModelServer.requests
     assert request["path"] == "/v1/chat/completions"
     assert request["auth"] == "Bearer test-key"
@@ -112,6 +130,17 @@ def test_an_openai_compatible_server_answers(model_server):
         {"role": "assistant", "content": "Hello!"},
         {"role": "user", "content": "Ping?"},
     ]
+
+
+def test_a_server_without_usage_gives_no_tokens(model_server):
+    answer = OpenAICompatibleBackend(model="no-usage-model").reply(instructions="", history=HISTORY)
+    assert answer.content == "You said: **Ping?**"
+    assert (answer.input_tokens, answer.output_tokens) == (None, None)
+
+
+def test_an_empty_answer_is_an_error(model_server):
+    with pytest.raises(ReplyError, match="empty answer"):
+        OpenAICompatibleBackend(model="empty-model").reply(instructions="", history=HISTORY)
 
 
 def test_a_slow_server_is_a_clear_error_after_the_timeout(model_server):

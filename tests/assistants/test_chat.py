@@ -16,6 +16,8 @@ HTMX = {"HX-Request": "true"}
 
 
 class Failing:
+    model = "failing-model"
+
     def __init__(self, error):
         self.error = error
 

@@ -12,8 +12,8 @@ import time_machine
 from assistants import services as assistant_services
 from feedback import services
 from feedback.models import DailyFeedback, Rating
-from tests.factories import UserFactory, chat_turn, rate
 from tests.access import ALLOWED, MANAGE, ROLES, assert_status
+from tests.factories import UserFactory, chat_turn, rate
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 RANGE = "start=2026-11-01&end=2026-11-24"

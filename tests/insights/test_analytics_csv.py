@@ -11,7 +11,8 @@ from tests.factories import AssistantFactory, UserFactory, add_messages
 
 HEADER = (
     "date,active_users,conversations,messages,user_messages,assistant_messages,"
-    "positive_feedback,negative_feedback"
+    "positive_feedback,negative_feedback,"
+    "failed_replies,latency_p50_ms,latency_p95_ms,input_tokens,output_tokens,cost_usd"
 )
 
 
@@ -37,10 +38,10 @@ def test_one_row_per_day_oldest_first_with_empty_days(db, client_as):
     body = b"".join(response.streaming_content).decode()
     assert body == (
         f"{HEADER}\r\n"
-        "2026-02-01,0,0,0,0,0,0,0\r\n"
-        "2026-02-02,1,1,2,1,1,0,0\r\n"
-        "2026-02-03,0,0,0,0,0,0,0\r\n"
-        "2026-02-04,1,0,1,1,0,0,0\r\n"
+        "2026-02-01,0,0,0,0,0,0,0,0,,,0,0,0.000000\r\n"
+        "2026-02-02,1,1,2,1,1,0,0,0,,,0,0,\r\n"
+        "2026-02-03,0,0,0,0,0,0,0,0,,,0,0,0.000000\r\n"
+        "2026-02-04,1,0,1,1,0,0,0,0,,,0,0,0.000000\r\n"
     )
 
 
@@ -67,7 +68,7 @@ def test_bad_range_is_a_400_with_a_reason(people, client_as, query):
 
 def test_export_query_count_is_constant(people, client_as, django_assert_max_num_queries):
     client = client_as(people["creator"])
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(
             f"/assistants/{people['assistant'].pk}/insights/analytics.csv"
             "?start=2022-01-01&end=2026-11-24"

@@ -92,8 +92,9 @@ def test_query_count_does_not_grow_with_the_data(people, client_as, django_asser
     client = client_as(people["creator"])
     url = PAGE.format(assistant.pk) + "?start=2025-11-25&end=2026-11-24"
     # Session, user, assistant with role, totals, daily usage, daily feedback, versions,
-    # version feedback (the Changes section), the first day of activity.
-    with django_assert_num_queries(9):
+    # version feedback (the Changes section), the first day of activity, quality and cost
+    # (one, `insights.quality.quality_figures`).
+    with django_assert_num_queries(10):
         client.get(url)
     _fill(assistant, people=4, days=30)
     with time_machine.travel("2026-11-10 09:00Z", tick=False):
@@ -102,6 +103,6 @@ def test_query_count_does_not_grow_with_the_data(people, client_as, django_asser
         )
     # A change in the timeframe adds its before/after: the days around it (with the first
     # active day) and their version feedback, two queries for any number of changes.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert 'data-testid="total-messages">240<' in response.text

@@ -54,6 +54,12 @@ def test_day_edges_in_a_non_utc_reporting_zone_and_an_empty_day(db, client_as):
         "assistant_messages": "0",
         "positive_feedback": "0",
         "negative_feedback": "0",
+        "failed_replies": "0",
+        "latency_p50_ms": "",
+        "latency_p95_ms": "",
+        "input_tokens": "0",
+        "output_tokens": "0",
+        "cost_usd": "0.000000",
     }
     totals = all_time_totals(assistant)
     assert (totals.users, totals.conversations, totals.messages) == (2, 3, 5)

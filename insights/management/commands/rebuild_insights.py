@@ -9,8 +9,9 @@ from assistants.models import Assistant
 
 class Command(BaseCommand):
     help = (
-        "Recompute the Usage Insights counters (usage and feedback) from the raw events, "
-        "for one assistant or all of them."
+        "Recompute the Usage Insights counters (usage, answer quality and cost, feedback) "
+        "from the raw events, for one assistant or all of them. Answers without a cost of "
+        "their own are costed again with the model prices as they are now."
     )
 
     def add_arguments(self, parser):

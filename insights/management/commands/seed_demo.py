@@ -2,9 +2,11 @@
 the ratings given to the answers. It lives in `insights` because it writes through both
 apps' write paths."""
 
+import math
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -19,9 +21,10 @@ from assistants.models import (
     ConfigurationVersion,
     Conversation,
     Message,
+    ModelPrice,
     Participant,
 )
-from assistants.services import NewMessage
+from assistants.services import NewFailure, NewMessage
 from feedback.models import DEFAULT_REASONS
 from feedback.services import NewRating, record_ratings
 
@@ -84,6 +87,17 @@ EXCHANGES = [
         "opening days change.",
     ),
 ]
+# The demo's models: (median latency in ms, spread of its logarithm, input and output USD per
+# million tokens, share of failed replies). "offline" is the built-in backend.
+MODELS = {
+    "offline": (40, 0.5, "0", "0", 0.0),
+    "gpt-4o": (6200, 0.45, "2.50", "10.00", 0.04),
+    "gpt-4o-mini": (2300, 0.4, "0.15", "0.60", 0.015),
+}
+PRICES_FROM = datetime(2024, 1, 1, tzinfo=UTC)
+# Tokens of retrieved context every answer reads besides the thread.
+CONTEXT_TOKENS = 400
+CHANGE_TIME = time(9, 30)
 FIRST_NAMES = ["Ana", "Ben", "Chloé", "Dev", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jonas"]
 LAST_NAMES = ["Silva", "Nguyen", "Martin", "Okafor", "Schmidt", "Rossi", "Kowalski", "Haddad"]
 
@@ -98,6 +112,8 @@ class DemoAssistant:
     creator: str
     editors: tuple[str, ...] = ()
     crowd_share: float = 1.0
+    model: str = "offline"
+    model_after_change: str | None = None  # the configuration change also changes the model
 
 
 DEMO_ASSISTANTS = [
@@ -118,6 +134,8 @@ DEMO_ASSISTANTS = [
         boost=1.1,
         creator="creator",
         crowd_share=0.5,
+        model="gpt-4o",
+        model_after_change="gpt-4o-mini",
     ),
     DemoAssistant(
         "Code Reviewer",
@@ -147,6 +165,7 @@ class Command(BaseCommand):
             self._print_logins()
             return
         rng = random.Random(20261124)
+        self._prices()
         accounts = self._demo_accounts(User)
         crowd = self._crowd(User)
         for spec in DEMO_ASSISTANTS:
@@ -159,6 +178,17 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, (_, _, role) in DEMO_ACCOUNTS.items():
             self.stdout.write(f"  {username:<9} {role}")
+
+    def _prices(self) -> None:
+        for model, (_, _, input_price, output_price, _) in MODELS.items():
+            ModelPrice.objects.get_or_create(
+                model=model,
+                effective_from=PRICES_FROM,
+                defaults={
+                    "input_usd_per_million": Decimal(input_price),
+                    "output_usd_per_million": Decimal(output_price),
+                },
+            )
 
     def _demo_accounts(self, User) -> dict:
         accounts = {}
@@ -207,6 +237,7 @@ class Command(BaseCommand):
             name=spec.name,
             description=spec.description,
             instructions="Answer clearly and briefly.",
+            model=spec.model,
             time_zone=spec.time_zone,
             editors=[accounts[name] for name in spec.editors],
             users=people,
@@ -220,12 +251,14 @@ class Command(BaseCommand):
         change_day = today - timedelta(days=min(20, days // 2))
         for offset in tqdm(range(days, -1, -1), desc=spec.name, unit="day"):
             day = today - timedelta(days=offset)
-            self._seed_day(assistant, participants, day, day >= change_day, spec, rng)
+            self._seed_day(assistant, participants, day, day >= change_day, spec, rng, change_day)
         self._change_without_effect(assistant, accounts, spec, today, days)
         self._change_configuration(assistant, accounts, spec, change_day, days)
+        # Recounts the counters too: the versions are dated back after the answers were
+        # counted, and each answer counts for the version (and model) in force at its time.
         self._recent_change(assistant, accounts, spec, today)
 
-    def _seed_day(self, assistant, participants, day, after_change, spec, rng) -> None:
+    def _seed_day(self, assistant, participants, day, after_change, spec, rng, change_day) -> None:
         weekday_factor = (1.0, 1.05, 1.0, 0.95, 0.85, 0.35, 0.3)[day.weekday()]
         expected = spec.daily_users * weekday_factor * (spec.boost if after_change else 1.0)
         active = rng.sample(
@@ -253,15 +286,42 @@ class Command(BaseCommand):
                 )
                 plans.append((start, [opening, *rng.choices(EXCHANGES, k=rng.randint(0, 3))]))
         Conversation.objects.bulk_create(conversations)
-        messages = []
+        messages, failures = [], []
         for conversation, (start, exchanges) in zip(conversations, plans, strict=True):
+            # The change takes effect at CHANGE_TIME on its day.
+            changed = after_change and (day > change_day or start.time() >= CHANGE_TIME)
+            model = spec.model_after_change if changed and spec.model_after_change else spec.model
+            median_ms, spread, _, _, failure_share = MODELS[model]
             moment = start
+            read = CONTEXT_TOKENS * 3 // 4 + len(assistant.instructions.split())
             for question, answer in exchanges:
                 messages.append(NewMessage(conversation.pk, "user", question, moment))
-                moment += timedelta(seconds=rng.randint(3, 20))
-                messages.append(NewMessage(conversation.pk, "assistant", answer, moment))
-                moment += timedelta(seconds=rng.randint(30, 300))
+                read += len(question.split())
+                if rng.random() < failure_share:
+                    # A time-out, then "Try again", which answers.
+                    moment += timedelta(seconds=30)
+                    failures.append(
+                        NewFailure(conversation.pk, moment, model, "The assistant took too long.")
+                    )
+                latency_ms = round(rng.lognormvariate(math.log(median_ms), spread))
+                answered = moment + timedelta(milliseconds=latency_ms)
+                messages.append(
+                    NewMessage(
+                        conversation.pk,
+                        "assistant",
+                        answer,
+                        answered,
+                        model=model,
+                        latency_ms=(answered - moment) // timedelta(milliseconds=1),
+                        # About four tokens for three words, and the whole thread is read.
+                        input_tokens=round(read * 4 / 3),
+                        output_tokens=round(len(answer.split()) * 4 / 3),
+                    )
+                )
+                read += len(answer.split())
+                moment = answered + timedelta(seconds=rng.randint(30, 300))
         stored = services.record_messages(assistant=assistant, messages=messages)
+        services.record_failures(assistant=assistant, failures=failures)
         participants = {conversation.pk: conversation.participant for conversation in conversations}
         self._rate_some_answers(
             assistant, [pk for pk, _ in stored], participants, after_change, rng
@@ -310,8 +370,9 @@ class Command(BaseCommand):
             changed_by=editor,
             instructions="Answer clearly and briefly. Ask one clarifying question when the "
             "request is vague, and end with a concrete next step.",
+            **({"model": spec.model_after_change} if spec.model_after_change else {}),
         )
-        changed_at = datetime.combine(change_day, time(9, 30), tzinfo=assistant.tzinfo)
+        changed_at = datetime.combine(change_day, CHANGE_TIME, tzinfo=assistant.tzinfo)
         ConfigurationVersion.objects.filter(pk=version.pk).update(changed_at=changed_at)
         ConfigurationVersion.objects.filter(assistant=assistant, number=1).update(
             changed_at=changed_at - timedelta(days=days)

@@ -1,0 +1,40 @@
+"""The Quality and cost section in Chromium, on the demo data: its cards, its four charts
+drawn, its table per model, and on a phone a section that fits the screen."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from assistants.models import Assistant
+from insights.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.pages import sign_in
+
+CHARTS = ("chart-failed-replies", "chart-latency", "chart-tokens", "chart-cost")
+
+
+@pytest.fixture
+def demo_assistant(transactional_db):
+    call_command("seed_demo", "--days=30", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return Assistant.objects.get(name="HR Policy Helper")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_section_shows_quality_and_cost_by_model(
+    page, live_server, demo_assistant, console_errors, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server, "creator", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/assistants/{demo_assistant.pk}/insights/")
+    for chart_id in CHARTS:
+        page.locator(f"#{chart_id} .main-svg").first.wait_for()
+    for card in ("card-failure-rate", "card-median-latency", "card-cost"):
+        expect(page.get_by_test_id(card)).to_be_visible()
+    models = page.get_by_test_id("quality-models")
+    # The demo's configuration change moved it from gpt-4o to gpt-4o-mini.
+    expect(models.get_by_role("rowheader", name="gpt-4o", exact=True)).to_be_visible()
+    expect(models.get_by_role("rowheader", name="gpt-4o-mini")).to_be_visible()
+    # The section fits the screen; its wide table scrolls inside it.
+    box = page.get_by_test_id("quality-section").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert console_errors == []
