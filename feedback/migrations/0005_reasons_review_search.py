@@ -5,7 +5,6 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations, models
 
 
@@ -17,8 +16,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # GIN indexes that lead with the assistant's id need btree_gin's integer operators.
-        BtreeGinExtension(),
         migrations.CreateModel(
             name="ReasonLists",
             fields=[
@@ -142,14 +139,12 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="rating",
             index=django.contrib.postgres.indexes.GinIndex(
-                fields=["assistant", "reasons"], name="rating_reasons"
+                fields=["reasons"], name="rating_reasons"
             ),
         ),
         migrations.AddIndex(
             model_name="rating",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["assistant", "search"], name="rating_search"
-            ),
+            index=django.contrib.postgres.indexes.GinIndex(fields=["search"], name="rating_search"),
         ),
         migrations.AddConstraint(
             model_name="rating",
