@@ -59,9 +59,7 @@ def test_a_user_deletes_their_data_and_the_creator_sees_it_gone(
     expect(page.locator(".erase-goes")).to_contain_text("2 messages")
     expect(page.locator(".erase-stays")).to_contain_text("The counts in Usage Insights")
     page.get_by_role("button", name="Delete my data").click()
-    expect(page.get_by_role("status")).to_contain_text(
-        f"Your data with {assistant.name} is deleted"
-    )
+    expect(page.locator(".flash")).to_contain_text(f"Your data with {assistant.name} is deleted")
     expect(page.locator(".chat-sidebar")).to_contain_text("Nothing yet")
     expect(page.locator("body")).not_to_contain_text("X1234567")
 
