@@ -45,11 +45,13 @@ moved AS (
            {version_at_sql(assistant="%(assistant)s", moment="m.created_at")} AS version,
            (r.value = 'positive')::int - coalesce((o.value = 'positive')::int, 0) AS positive,
            (r.value = 'negative')::int - coalesce((o.value = 'negative')::int, 0) AS negative
-    FROM feedback_rating r
+    -- Joined on the written ids, so the plan is primary-key look-ups even when the tables'
+    -- statistics are stale (a filter on ANY(ids) under a generic plan became a scan).
+    FROM unnest(%(ids)s::bigint[]) AS written(id)
+    JOIN feedback_rating r ON r.id = written.id
     LEFT JOIN old o ON o.message_id = r.message_id AND o.participant_id = r.participant_id
     JOIN assistants_message m ON m.id = r.message_id
     JOIN assistants_conversation c ON c.id = r.conversation_id
-    WHERE r.id = ANY(%(ids)s)
 ),
 per_key AS (
     SELECT day, source, version, sum(positive)::int AS positive, sum(negative)::int AS negative
