@@ -1,4 +1,6 @@
 import pytest
+import time_machine
+from django.utils import timezone
 
 from tests.factories import AssistantFactory, UserFactory
 
@@ -38,3 +40,12 @@ def client_as(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def fresh_rate_window():
+    """Start the test at the top of a minute, the rate limits' fixed window, so a test that
+    runs across a window's end cannot see its count reset halfway."""
+    start = timezone.now().replace(second=0, microsecond=0)
+    with time_machine.travel(start, tick=True):
+        yield

@@ -11,7 +11,9 @@ def _send(client, assistant, text, **extra):
     return client.post(f"/assistants/{assistant.pk}/chat/send/", {"content": text}, **extra)
 
 
-def test_messages_over_the_limit_get_429_and_reach_no_model(people, client_as, monkeypatch):
+def test_messages_over_the_limit_get_429_and_reach_no_model(
+    people, client_as, monkeypatch, fresh_rate_window
+):
     monkeypatch.setattr(chat_views, "CHAT_RATE_LIMIT", 3)
     assistant = people["assistant"]
     client = client_as(people["user"])
@@ -31,7 +33,9 @@ def test_messages_over_the_limit_get_429_and_reach_no_model(people, client_as, m
     assert Message.objects.filter(role="user").count() == 3
 
 
-def test_the_limit_is_per_person_and_per_assistant(people, client_as, monkeypatch):
+def test_the_limit_is_per_person_and_per_assistant(
+    people, client_as, monkeypatch, fresh_rate_window
+):
     monkeypatch.setattr(chat_views, "CHAT_RATE_LIMIT", 1)
     assistant = people["assistant"]
     other_assistant = AssistantFactory(creator=people["creator"], users=[people["user"]])

@@ -129,7 +129,9 @@ def test_without_javascript_the_forms_return_to_the_answer(people, client_as, an
     assert Rating.objects.get().value == "positive"
 
 
-def test_feedback_is_rate_limited_per_user_without_writing(people, client_as, answer, monkeypatch):
+def test_feedback_is_rate_limited_per_user_without_writing(
+    people, client_as, answer, monkeypatch, fresh_rate_window
+):
     monkeypatch.setattr(feedback_views, "FEEDBACK_RATE_LIMIT", 2)
     client = client_as(people["user"])
     assert post(client, answer, "rate", {"value": "positive"}).status_code == 200
