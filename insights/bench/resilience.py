@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import socket
 import subprocess
 import sys
@@ -212,6 +213,8 @@ class Gunicorn:
         self.port = free_port()
         self.log = log.open("w")
         environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        # Production settings refuse to start without a key; this server's data is made up.
+        environment.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
         self.process = subprocess.Popen(
             [
                 sys.executable,
