@@ -271,13 +271,16 @@ def fuzz_api(port: int, key: str, count: int, seed: int) -> dict:
 def fuzz_pages(port: int, cookie: str, paths: list[str], count: int, seed: int) -> dict:
     rng = random.Random(seed)
     statuses = []
+    cut_off = []
     for _ in range(count):
         path = rng.choice(paths)
-        status, _, _ = request(
-            port, "GET", f"{path}?{hostile_query(rng)}", headers={"Cookie": cookie}
-        )
+        url = f"{path}?{hostile_query(rng)}"
+        status, _, _ = request(port, "GET", url, headers={"Cookie": cookie})
         statuses.append(status)
-    return histogram(statuses)
+        if not isinstance(status, int):
+            # A page cut off mid-stream is a server error the status line could not show.
+            cut_off.append(f"{status} {url}")
+    return histogram(statuses) | ({"cut_off": cut_off[:5]} if cut_off else {})
 
 
 def restarts_under_load(port, key, server, *, clients=4, restarts=2, batch=50, seconds_between=4.0):

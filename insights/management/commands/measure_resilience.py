@@ -73,14 +73,16 @@ class Command(BaseCommand):
             status
             for part in ("api_fuzz", "page_fuzz")
             for status in report[part]
-            if status.startswith("5") or status.endswith("not-json")
+            if status.startswith("5") or status.endswith("not-json") or status == "cut_off"
         ]
         load = report["restarts_under_load"]
         bad_during_restarts = [
             s for s in load["statuses"] if s.isdigit() and s not in ("200", "503")
         ]
         if server_errors or load["lost"] or load["doubled"] or bad_during_restarts:
-            raise CommandError("a 5xx in the fuzz, an event lost or doubled, or a non-503 error")
+            raise CommandError(
+                "a 5xx or a page cut off in the fuzz, an event lost or doubled, or a non-503 error"
+            )
 
     def _data(self):
         creator = get_user_model().objects.create_user("creator", password=PASSWORD)
