@@ -16,27 +16,8 @@ from hypothesis import strategies as st
 
 from assistants import services
 from feedback.models import Rating
+from insights.bench.resilience import PAGE_PARAMETERS
 from tests.factories import AssistantFactory, UserFactory, chat_turn, rate
-
-# The parameters that the views read, so the fuzz reaches the forms, not only 404s.
-KNOWN_PARAMETERS = [
-    "start",
-    "end",
-    "by",
-    "source",
-    "rating",
-    "has_comment",
-    "reason",
-    "status",
-    "version",
-    "q",
-    "positive_after",
-    "negative_after",
-    "column",
-    "window",
-    "next",
-    "page",
-]
 
 hostile_values = st.one_of(
     st.text(max_size=30),
@@ -48,7 +29,7 @@ hostile_values = st.one_of(
     st.sampled_from(["²", "1-²", "٣-٣", "9999-12-31", "0001-01-01", "0", "-1", "NaN", "\x00"]),
 )
 parameters = st.lists(
-    st.tuples(st.one_of(st.sampled_from(KNOWN_PARAMETERS), st.text(max_size=10)), hostile_values),
+    st.tuples(st.one_of(st.sampled_from(PAGE_PARAMETERS), st.text(max_size=10)), hostile_values),
     max_size=6,
 )
 
