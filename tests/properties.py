@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from assistants import rollups
 from feedback.services import rate_answer
 from tests.factories import rate
 
@@ -47,3 +48,12 @@ def apply_ratings(assistant, answers, operations, *, start: datetime) -> None:
                 value=value,
                 at=at,
             )
+
+
+def assert_recounted_and_rebuilt(assistant, *, stored, recount) -> None:
+    """What the write path counted (`stored(assistant)`) equals a naive recount from the raw
+    events, and `rollups.rebuild` writes the same rows again."""
+    kept = stored(assistant)
+    assert kept == recount(assistant)
+    rollups.rebuild([assistant.pk])
+    assert stored(assistant) == kept

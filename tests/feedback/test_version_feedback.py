@@ -10,12 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 from hypothesis import given, settings
 
-from assistants import rollups, services
+from assistants import services
 from assistants.models import ConfigurationVersion, Message
 from assistants.versions import version_at
 from feedback.models import Rating, VersionFeedback
 from tests.factories import AssistantFactory, UserFactory, add_messages, chat_turn, rate
-from tests.properties import ON_THE_DATABASE, apply_ratings, rating_operations
+from tests.properties import (
+    ON_THE_DATABASE,
+    apply_ratings,
+    assert_recounted_and_rebuilt,
+    rating_operations,
+)
 
 # Answers over four days around the end of summer time in New York (2026-11-01 06:00 UTC)
 # and just after Paris's (2026-10-25), with two changes in between.
@@ -88,10 +93,7 @@ def test_version_feedback_equals_a_naive_recount_and_a_rebuild(world, ops):
     assistant, answers = world
     with transaction.atomic():
         apply_ratings(assistant, answers, ops, start=START)
-        kept = stored(assistant)
-        assert kept == naive_recount(assistant)
-        rollups.rebuild([assistant.pk])
-        assert stored(assistant) == kept
+        assert_recounted_and_rebuilt(assistant, stored=stored, recount=naive_recount)
         transaction.set_rollback(True)
 
 
