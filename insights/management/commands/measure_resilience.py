@@ -159,31 +159,19 @@ class Command(BaseCommand):
         seed = options["seed"]
 
         started = time.monotonic()
-        shares = [options["api_requests"] // 4] * 4
-        shares[0] += options["api_requests"] - sum(shares)
-        with ThreadPoolExecutor(4) as pool:
-            parts = list(
-                pool.map(
-                    lambda args: resilience.fuzz_api(port, key, args[1], seed + args[0]),
-                    enumerate(shares),
-                )
-            )
-        report["api_fuzz"] = _merge(parts)
+        report["api_fuzz"] = _fuzz_in_four(
+            options["api_requests"],
+            lambda count, part: resilience.fuzz_api(port, key, count, seed + part),
+        )
         report["api_fuzz_seconds"] = round(time.monotonic() - started, 1)
 
         started = time.monotonic()
-        shares = [options["page_requests"] // 4] * 4
-        shares[0] += options["page_requests"] - sum(shares)
-        with ThreadPoolExecutor(4) as pool:
-            parts = list(
-                pool.map(
-                    lambda args: resilience.fuzz_pages(
-                        port, cookie, paths, args[1], seed + 100 + args[0]
-                    ),
-                    enumerate(shares),
-                )
-            )
-        report["page_fuzz"] = _merge(parts)
+        report["page_fuzz"] = _fuzz_in_four(
+            options["page_requests"],
+            lambda count, part: resilience.fuzz_pages(
+                port, cookie, paths, count, seed + 100 + part
+            ),
+        )
         report["page_fuzz_seconds"] = round(time.monotonic() - started, 1)
 
         report["restarts_under_load"] = resilience.restarts_under_load(
@@ -191,6 +179,16 @@ class Command(BaseCommand):
         )
         report["stalled_clients"] = resilience.stalled_clients(port)
         return report
+
+
+def _fuzz_in_four(requests: int, fuzz) -> dict:
+    """`fuzz(count, part)` in four threads that share `requests` between them; their status
+    histograms merged."""
+    shares = [requests // 4] * 4
+    shares[0] += requests - sum(shares)
+    with ThreadPoolExecutor(4) as pool:
+        parts = list(pool.map(fuzz, shares, range(4)))
+    return _merge(parts)
 
 
 def _merge(histograms: list[dict]) -> dict:
