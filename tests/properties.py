@@ -3,6 +3,7 @@ database."""
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -57,3 +58,12 @@ def assert_recounted_and_rebuilt(assistant, *, stored, recount) -> None:
     assert kept == recount(assistant)
     rollups.rebuild([assistant.pk])
     assert stored(assistant) == kept
+
+
+def assert_ratings_recounted(assistant, answers, operations, *, start, stored, recount) -> None:
+    """Writes `rating_operations`' ratings and checks the counters against the recount and a
+    rebuild, in a transaction rolled back after: every example starts from the same world."""
+    with transaction.atomic():
+        apply_ratings(assistant, answers, operations, start=start)
+        assert_recounted_and_rebuilt(assistant, stored=stored, recount=recount)
+        transaction.set_rollback(True)
