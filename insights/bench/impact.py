@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -23,7 +23,8 @@ from assistants.models import Assistant, ConfigurationVersion, DailyUsage
 from assistants.timeframe import DateRange, today_in
 from feedback.version_feedback import rebuild_version_feedback
 from insights import stats
-from insights.bench import Bench, time_pages, timings_ms
+from insights.bench import Bench, naive_rows, range_params, time_pages, timings_ms
+from insights.bench.analytics import NAIVE_CONVERSATIONS
 from insights.impact import DEFAULT_WINDOW, Impact, impacts
 from insights.selectors import configuration_history
 
@@ -38,16 +39,6 @@ SELECT (m.created_at AT TIME ZONE %(tz)s)::date AS day,
 FROM assistants_message m
 JOIN assistants_conversation c ON c.id = m.conversation_id
 WHERE m.assistant_id = %(assistant)s AND m.created_at >= %(first)s AND m.created_at < %(after)s
-GROUP BY 1
-"""
-NAIVE_CONVERSATIONS = """
-SELECT (first_at AT TIME ZONE %(tz)s)::date, count(*)
-FROM (
-    SELECT min(created_at) AS first_at FROM assistants_message
-    WHERE assistant_id = %(assistant)s AND created_at < %(after)s
-    GROUP BY conversation_id
-) firsts
-WHERE first_at >= %(first)s
 GROUP BY 1
 """
 NAIVE_RATINGS = """
@@ -91,20 +82,14 @@ def naive_impact(assistant: Assistant, impact: Impact) -> dict:
     statistics as the page. Three queries."""
     sides = [side.range for side in (impact.before, impact.after) if side.range]
     whole = DateRange(min(r.start for r in sides), max(r.end for r in sides))
-    first, after = whole.bounds(assistant.tzinfo)
-    params = {"assistant": assistant.pk, "tz": assistant.time_zone, "first": first, "after": after}
-    days: dict = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET TRANSACTION READ ONLY")
-        cursor.execute(NAIVE_DAYS, params)
-        for day, active, messages in cursor.fetchall():
-            days[day] = [active, 0, messages, 0, 0]
-        cursor.execute(NAIVE_CONVERSATIONS, params)
-        for day, conversations in cursor.fetchall():
-            days.setdefault(day, [0, 0, 0, 0, 0])[1] = conversations
-        cursor.execute(NAIVE_RATINGS, params)
-        for day, positive, negative in cursor.fetchall():
-            days.setdefault(day, [0, 0, 0, 0, 0])[3:] = [positive, negative]
+    daily, conversations, ratings = naive_rows(
+        [NAIVE_DAYS, NAIVE_CONVERSATIONS, NAIVE_RATINGS], range_params(assistant, whole)
+    )
+    days = {day: [active, 0, messages, 0, 0] for day, active, messages in daily}
+    for day, count in conversations:
+        days.setdefault(day, [0, 0, 0, 0, 0])[1] = count
+    for day, positive, negative in ratings:
+        days.setdefault(day, [0, 0, 0, 0, 0])[3:] = [positive, negative]
     result = {}
     side_days = {
         name: [days.get(d, [0, 0, 0, 0, 0]) for d in side.range.days()] if side.range else []

@@ -6,17 +6,19 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings
 
-from assistants import rollups, services
+from assistants import services
 from assistants.models import ConfigurationVersion, Message
 from assistants.versions import version_at
 from feedback.models import Rating, VersionFeedback
-from feedback.services import rate_answer
 from tests.factories import AssistantFactory, UserFactory, add_messages, chat_turn, rate
+from tests.properties import (
+    ON_THE_DATABASE,
+    assert_ratings_recounted,
+    rating_operations,
+)
 
 # Answers over four days around the end of summer time in New York (2026-11-01 06:00 UTC)
 # and just after Paris's (2026-10-25), with two changes in between.
@@ -80,42 +82,16 @@ def world(db, request):
     return assistant, answers
 
 
-operations = st.lists(
-    st.tuples(
-        st.integers(min_value=0, max_value=len(ANSWER_HOURS) - 1),  # which answer
-        st.sampled_from(["positive", "negative"]),
-        st.integers(min_value=0, max_value=6 * 24 * 60),  # minutes after START: any order
-        st.booleans(),  # an event (record_ratings) or the chat's thumbs (rate_answer)
-    ),
-    max_size=30,
-)
+operations = rating_operations(answers=len(ANSWER_HOURS), minutes=6 * 24 * 60, max_size=30)
 
 
-@settings(
-    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(ON_THE_DATABASE, max_examples=50)
 @given(ops=operations)
 def test_version_feedback_equals_a_naive_recount_and_a_rebuild(world, ops):
     assistant, answers = world
-    with transaction.atomic():
-        for index, value, minutes, as_event in ops:
-            answer = answers[index]
-            at = START + timedelta(minutes=minutes)
-            if as_event:
-                rate(assistant, answer, value, at)
-            else:
-                rate_answer(
-                    assistant=assistant,
-                    message_id=answer.pk,
-                    participant_id=answer.conversation.participant_id,
-                    value=value,
-                    at=at,
-                )
-        kept = stored(assistant)
-        assert kept == naive_recount(assistant)
-        rollups.rebuild([assistant.pk])
-        assert stored(assistant) == kept
-        transaction.set_rollback(True)
+    assert_ratings_recounted(
+        assistant, answers, ops, start=START, stored=stored, recount=naive_recount
+    )
 
 
 def test_a_rating_counts_for_the_answers_version_and_day_not_its_own(world):

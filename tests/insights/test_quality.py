@@ -18,7 +18,7 @@ from assistants.services import NewConversation, NewFailure, NewMessage
 from assistants.timeframe import By, DateRange
 from insights.quality import quality_figures
 from tests.factories import AssistantFactory, UserFactory
-from tests.insights.helpers import analytics_csv_rows
+from tests.insights.helpers import analytics_csv_rows, analytics_html
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -176,10 +176,7 @@ def _day(month, day):
 
 
 def test_the_section_and_its_cards_on_the_page(answered, client_as):
-    response = client_as(answered.creator).get(
-        f"/assistants/{answered.pk}/insights/?start=2026-10-31&end=2026-11-02"
-    )
-    html = response.text
+    html = analytics_html(client_as(answered.creator), answered, "2026-10-31", "2026-11-02")
     assert 'data-testid="quality-section"' in html
     assert 'data-testid="card-failure-rate"' in html and "33.3 %" in html
     assert 'data-testid="card-median-latency"' in html
@@ -192,21 +189,13 @@ def test_the_section_and_its_cards_on_the_page(answered, client_as):
 
 def test_cards_compare_with_the_previous_period(answered, client_as):
     # Nov 1 – 2 against Oct 30 – 31: failure rate 1 of 4 (25 %) against 1 of 2 (50 %).
-    html = (
-        client_as(answered.creator)
-        .get(f"/assistants/{answered.pk}/insights/?start=2026-11-01&end=2026-11-02")
-        .text
-    )
+    html = analytics_html(client_as(answered.creator), answered, "2026-11-01", "2026-11-02")
     assert "25.0 %" in html
     assert "−25 points vs the previous 2 days" in html
 
 
 def test_a_timeframe_without_answers_says_so(answered, client_as):
-    html = (
-        client_as(answered.creator)
-        .get(f"/assistants/{answered.pk}/insights/?start=2026-12-01&end=2026-12-07")
-        .text
-    )
+    html = analytics_html(client_as(answered.creator), answered, "2026-12-01", "2026-12-07")
     assert "No answers and no failed replies in this timeframe." in html
 
 
