@@ -69,7 +69,7 @@ ON CONFLICT (assistant_id, day, source, version) DO UPDATE SET
                              = (EXCLUDED.day, EXCLUDED.source, EXCLUDED.version))
 """
 
-_REBUILD_STATEMENTS = [
+REBUILD_STATEMENTS = [
     "DELETE FROM feedback_versionfeedback WHERE assistant_id = ANY(%(ids)s)",
     f"""
     INSERT INTO feedback_versionfeedback
@@ -133,5 +133,5 @@ def rebuild_version_feedback(assistant_ids: Sequence[int]) -> None:
     if not ids:
         return
     with connection.cursor() as cursor:
-        for statement in _REBUILD_STATEMENTS:
+        for statement in REBUILD_STATEMENTS:
             cursor.execute(statement, {"ids": ids})
