@@ -67,6 +67,18 @@ class ModelFigures:
     figures: QualityFigures
     # The prices in force for this model during the timeframe, oldest first.
     prices: list[PriceUsed] = field(default_factory=list)
+    # Current ratings of this model's answers of the timeframe (by the answer's day).
+    positive: int = 0
+    negative: int = 0
+
+    @property
+    def ratings(self) -> int:
+        return self.positive + self.negative
+
+    @property
+    def satisfaction(self) -> float | None:
+        """Positive ÷ rated, in percent; None without a rating."""
+        return 100 * self.positive / self.ratings if self.ratings else None
 
 
 @dataclass(frozen=True)
@@ -143,23 +155,34 @@ class Tally:
         )
 
 
-# One statement for the whole section: the rollup rows of the timeframe and its previous
-# period (an index range scan on the unique key, which leads with (assistant_id, day)), and
-# one row per priced model with its prices that started before the timeframe ended (day
-# NULL). The rows are added up in Python (`Tally`): a year is a few hundred short rows, and
-# their histograms (arrays) add up there faster than PostgreSQL unnests and regroups them.
+# One statement for the whole section, three kinds of rows:
+# - 'day': the rollup rows of the timeframe and its previous period (an index range scan on
+#   the unique key, which leads with (assistant_id, day)), added up in Python (`Tally`): a
+#   year is a few hundred short rows, and their histograms (arrays) add up there faster
+#   than PostgreSQL unnests and regroups them;
+# - 'prices': per priced model, its prices that started before the timeframe ended;
+# - 'ratings': per model, the current ratings of its answers of the timeframe
+#   (`feedback.VersionFeedback`, keyed by the rated answer's day and model).
 _ROWS = """
-SELECT day, model, answers, failed_replies, input_tokens, output_tokens, cost_usd,
-       unpriced_answers, latency_first_bucket, latency_counts, NULL AS prices
+SELECT 'day' AS kind, day, model, answers, failed_replies, input_tokens, output_tokens,
+       cost_usd, unpriced_answers, latency_first_bucket, latency_counts,
+       NULL::json AS prices, 0 AS positive, 0 AS negative
 FROM assistants_dailyanswerstats
 WHERE assistant_id = %(assistant)s AND day BETWEEN %(first)s AND %(last)s
   AND (%(source)s = 'all' OR source = %(source)s)
 UNION ALL
-SELECT NULL, model, 0, 0, 0, 0, 0, 0, NULL, NULL,
+SELECT 'prices', NULL, model, 0, 0, 0, 0, 0, 0, NULL, NULL,
        json_agg(json_build_array(effective_from, input_usd_per_million::text,
-                                 output_usd_per_million::text) ORDER BY effective_from)
+                                 output_usd_per_million::text) ORDER BY effective_from),
+       0, 0
 FROM assistants_modelprice
 WHERE effective_from < %(after)s
+GROUP BY model
+UNION ALL
+SELECT 'ratings', NULL, model, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, sum(positive), sum(negative)
+FROM feedback_versionfeedback
+WHERE assistant_id = %(assistant)s AND day BETWEEN %(start)s AND %(last)s
+  AND (%(source)s = 'all' OR source = %(source)s)
 GROUP BY model
 """
 
@@ -169,8 +192,8 @@ def quality_figures(
 ) -> Quality:
     """Failed replies, latency p50/p95, tokens and cost per bucket of the range (`by`: day,
     week or month; empty buckets as zeros), for the whole range and its previous period, and
-    per model for the range with the prices in force during it. `source`: all, app or api.
-    One query, whatever the range and the data."""
+    per model for the range with the prices in force during it and the ratings of its
+    answers. `source`: all, app or api. One query, whatever the range and the data."""
     buckets = date_range.buckets(by)
     previous_range = date_range.previous()
     bucket_of = {
@@ -186,6 +209,7 @@ def quality_figures(
                 "assistant": assistant.pk,
                 "source": source,
                 "first": previous_range.start,
+                "start": date_range.start,
                 "last": date_range.end,
                 "after": after,
             },
@@ -195,9 +219,13 @@ def quality_figures(
     previous = Tally()
     by_model: dict[str, Tally] = {}
     prices: dict[str, list] = {}
-    for day, model, *figures, model_prices in rows:
-        if day is None:
+    ratings: dict[str, tuple[int, int]] = {}
+    for kind, day, model, *figures, model_prices, positive, negative in rows:
+        if kind == "prices":
             prices[model] = model_prices
+            continue
+        if kind == "ratings":
+            ratings[model] = (int(positive), int(negative))
             continue
         index = bucket_of.get(day)
         if index is None:
@@ -215,6 +243,8 @@ def quality_figures(
             model=model,
             figures=tally.figures(date_range.start, date_range.end),
             prices=_prices_in_force(prices.get(model) or [], first=first, tz=assistant.tzinfo),
+            positive=ratings.get(model, (0, 0))[0],
+            negative=ratings.get(model, (0, 0))[1],
         )
         for model, tally in by_model.items()
     ]
