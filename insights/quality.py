@@ -9,7 +9,7 @@ the two middle latencies).
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from assistants.answer_stats import LatencyHistogram
@@ -99,10 +99,10 @@ class Quality:
 
 
 class Tally:
-    """Adds up `DailyAnswerStats` rows (as `_ROWS` selects them: answers, failed replies,
-    input and output tokens, cost, unpriced answers, first latency bucket, latency counts)
-    into the figures of some days. Pure Python, no query; `insights.impact` and
-    `insights.changes` may merge their days' rows with it too."""
+    """The figures of some days being added up: sums of `DailyAnswerStats` columns (answers,
+    failed replies, input and output tokens, cost, unpriced answers) and the merged latency
+    histogram of their rows. Pure Python, no query; `insights.impact` and `insights.changes`
+    may add their days' rows with it too."""
 
     __slots__ = (
         "answers",
@@ -119,26 +119,25 @@ class Tally:
         self.cost = Decimal(0)
         self.latency = LatencyHistogram()
 
-    def add_row(self, answers, failed, input_tokens, output_tokens, cost, unpriced, first, counts):
-        self.answers += answers
-        self.failed += failed
-        self.input_tokens += input_tokens
-        self.output_tokens += output_tokens
-        self.cost += cost
-        self.unpriced += unpriced
-        self.latency.add(first, counts)
+    def add(self, answers, failed, input_tokens, output_tokens, cost, unpriced) -> None:
+        """Add sums of those columns (an SQL sum is numeric, hence the conversions)."""
+        self.answers += int(answers)
+        self.failed += int(failed)
+        self.input_tokens += int(input_tokens)
+        self.output_tokens += int(output_tokens)
+        self.cost += Decimal(cost)
+        self.unpriced += int(unpriced)
 
     def merge(self, other: "Tally") -> None:
-        self.add_row(
+        self.add(
             other.answers,
             other.failed,
             other.input_tokens,
             other.output_tokens,
             other.cost,
             other.unpriced,
-            other.latency.first_bucket,
-            other.latency.counts,
         )
+        self.latency.merge(other.latency)
 
     def figures(self, start: date, end: date) -> QualityFigures:
         return QualityFigures(
@@ -155,31 +154,47 @@ class Tally:
         )
 
 
-# One statement for the whole section, three kinds of rows:
-# - 'day': the rollup rows of the timeframe and its previous period (an index range scan on
-#   the unique key, which leads with (assistant_id, day)), added up in Python (`Tally`): a
-#   year is a few hundred short rows, and their histograms (arrays) add up there faster
-#   than PostgreSQL unnests and regroups them;
+# One statement for the whole section. The rollup rows of the timeframe and its previous
+# period (an index range scan on the unique key, which leads with (assistant_id, day)), each
+# in its group by `width_bucket` over the groups' first days (1: the previous period, 2…:
+# the timeframe's buckets); then five kinds of rows:
+# - 'group' and 'model': the figures of each group, and of each model over the timeframe;
+# - 'latency': each row's histogram, added up in Python (`LatencyHistogram`): a year is a
+#   few hundred short arrays, which add up there faster than PostgreSQL unnests and
+#   regroups them;
 # - 'prices': per priced model, its prices that started before the timeframe ended;
 # - 'ratings': per model, the current ratings of its answers of the timeframe
 #   (`feedback.VersionFeedback`, keyed by the rated answer's day and model).
 _ROWS = """
-SELECT 'day' AS kind, day, model, answers, failed_replies, input_tokens, output_tokens,
-       cost_usd, unpriced_answers, latency_first_bucket, latency_counts,
-       NULL::json AS prices, 0 AS positive, 0 AS negative
-FROM assistants_dailyanswerstats
-WHERE assistant_id = %(assistant)s AND day BETWEEN %(first)s AND %(last)s
-  AND (%(source)s = 'all' OR source = %(source)s)
+WITH stats AS (
+    SELECT width_bucket(day, %(starts)s::date[]) AS grp, model, answers, failed_replies,
+           input_tokens, output_tokens, cost_usd, unpriced_answers, latency_first_bucket,
+           latency_counts
+    FROM assistants_dailyanswerstats
+    WHERE assistant_id = %(assistant)s AND day BETWEEN %(first)s AND %(last)s
+      AND (%(source)s = 'all' OR source = %(source)s)
+)
+SELECT 'group' AS kind, grp, NULL AS model, sum(answers), sum(failed_replies),
+       sum(input_tokens), sum(output_tokens), sum(cost_usd), sum(unpriced_answers),
+       NULL::smallint AS first_bucket, NULL::int[] AS counts, NULL::json AS prices
+FROM stats GROUP BY grp
+UNION ALL
+SELECT 'model', NULL, model, sum(answers), sum(failed_replies), sum(input_tokens),
+       sum(output_tokens), sum(cost_usd), sum(unpriced_answers), NULL, NULL, NULL
+FROM stats WHERE grp > 1 GROUP BY model
+UNION ALL
+SELECT 'latency', grp, model, 0, 0, 0, 0, 0, 0, latency_first_bucket, latency_counts, NULL
+FROM stats WHERE latency_counts IS NOT NULL
 UNION ALL
 SELECT 'prices', NULL, model, 0, 0, 0, 0, 0, 0, NULL, NULL,
        json_agg(json_build_array(effective_from, input_usd_per_million::text,
-                                 output_usd_per_million::text) ORDER BY effective_from),
-       0, 0
+                                 output_usd_per_million::text) ORDER BY effective_from)
 FROM assistants_modelprice
 WHERE effective_from < %(after)s
 GROUP BY model
 UNION ALL
-SELECT 'ratings', NULL, model, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, sum(positive), sum(negative)
+-- Positive and negative ratings in the places of answers and failed replies.
+SELECT 'ratings', NULL, model, sum(positive), sum(negative), 0, 0, 0, 0, NULL, NULL, NULL
 FROM feedback_versionfeedback
 WHERE assistant_id = %(assistant)s AND day BETWEEN %(start)s AND %(last)s
   AND (%(source)s = 'all' OR source = %(source)s)
@@ -196,11 +211,6 @@ def quality_figures(
     answers. `source`: all, app or api. One query, whatever the range and the data."""
     buckets = date_range.buckets(by)
     previous_range = date_range.previous()
-    bucket_of = {
-        bucket.start + timedelta(days=offset): index
-        for index, bucket in enumerate(buckets)
-        for offset in range(bucket.length)
-    }
     first, after = date_range.bounds(assistant.tzinfo)
     with bulk_cursor() as cursor:
         cursor.execute(
@@ -208,6 +218,7 @@ def quality_figures(
             {
                 "assistant": assistant.pk,
                 "source": source,
+                "starts": [previous_range.start, *(bucket.start for bucket in buckets)],
                 "first": previous_range.start,
                 "start": date_range.start,
                 "last": date_range.end,
@@ -215,28 +226,27 @@ def quality_figures(
             },
         )
         rows = cursor.fetchall()
-    tallies = [Tally() for _ in buckets]
-    previous = Tally()
+    # Group 1 is the previous period, 2… the buckets.
+    groups = [Tally() for _ in range(len(buckets) + 2)]
     by_model: dict[str, Tally] = {}
     prices: dict[str, list] = {}
     ratings: dict[str, tuple[int, int]] = {}
-    for kind, day, model, *figures, model_prices, positive, negative in rows:
-        if kind == "prices":
-            prices[model] = model_prices
-            continue
-        if kind == "ratings":
-            ratings[model] = (int(positive), int(negative))
-            continue
-        index = bucket_of.get(day)
-        if index is None:
-            previous.add_row(*figures)
-            continue
-        tallies[index].add_row(*figures)
-        if model not in by_model:
+    for kind, group, model, *figures, first_bucket, counts, model_prices in rows:
+        if kind in ("latency", "model") and model not in by_model:
             by_model[model] = Tally()
-        by_model[model].add_row(*figures)
+        if kind == "latency":
+            groups[group].latency.add(first_bucket, counts)
+            by_model[model].latency.add(first_bucket, counts)
+        elif kind == "group":
+            groups[group].add(*figures)
+        elif kind == "model":
+            by_model[model].add(*figures)
+        elif kind == "prices":
+            prices[model] = model_prices
+        else:
+            ratings[model] = (int(figures[0]), int(figures[1]))
     whole = Tally()
-    for tally in tallies:
+    for tally in groups[2:]:
         whole.merge(tally)
     models = [
         ModelFigures(
@@ -252,10 +262,10 @@ def quality_figures(
     return Quality(
         buckets=[
             tally.figures(bucket.start, bucket.end)
-            for tally, bucket in zip(tallies, buckets, strict=True)
+            for tally, bucket in zip(groups[2:], buckets, strict=True)
         ],
         period=whole.figures(date_range.start, date_range.end),
-        previous=previous.figures(previous_range.start, previous_range.end),
+        previous=groups[1].figures(previous_range.start, previous_range.end),
         models=models,
     )
 
