@@ -16,7 +16,6 @@ from assistants.models import (
     Conversation,
     DailyActiveUser,
     DailyAnswerStats,
-    DailyLatencyBucket,
     DailyUsage,
     FailedReply,
     Membership,
@@ -300,15 +299,11 @@ class DailyAnswerStatsAdmin(ReadOnlyEventAdmin):
         "version",
         "model",
         "answers",
+        "answers_with_latency",
         "failed_replies",
         "cost_usd",
         "unpriced_answers",
+        "latency_first_bucket",
     ]
     search_fields = ["=assistant__id", "model"]
     date_hierarchy = "day"
-
-
-@admin.register(DailyLatencyBucket)
-class DailyLatencyBucketAdmin(ReadOnlyEventAdmin):
-    list_display = ["assistant_id", "day", "source", "version", "model", "bucket", "answers"]
-    search_fields = ["=assistant__id", "model"]

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from assistants.answer_stats import ALPHA
 from assistants.models import Assistant, DailyUsage, UsageTotals
-from assistants.timeframe import By, DateRange, today_in
+from assistants.timeframe import By, DateRange, default_bucket, today_in
 from insights.bench import Bench, naive_rows, range_params, time_pages, timings_ms
 from insights.quality import quality_figures
 
@@ -128,6 +128,19 @@ def rollup_figures(assistant: Assistant, date_range: DateRange) -> tuple[dict, t
     return days, tuple(totals.first() or (0, 0, 0))
 
 
+def time_quality_section(assistant: Assistant, date_range: DateRange, *, runs: int) -> dict:
+    """The Quality and cost section's own query and the Python that adds up its rows, as the
+    tab runs it (its default bucket), apart from the rest of the page."""
+    by = default_bucket(date_range.length)
+    quality_figures(assistant, date_range, by=by)  # warm-up
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        quality_figures(assistant, date_range, by=by)
+        samples.append(time.perf_counter() - started)
+    return timings_ms(samples)
+
+
 def time_naive(assistant: Assistant, date_range: DateRange, *, runs: int) -> dict:
     """The naive way to the tab's usage figures and its Quality and cost section's."""
     naive_figures(assistant, date_range)  # warm-up, as the pages get
@@ -182,6 +195,7 @@ def run(bench: Bench) -> dict:
             "time_zone": assistant.time_zone,
             "range": [date_range.start.isoformat(), date_range.end.isoformat()],
             "page": page["page"],
+            "quality_section": time_quality_section(assistant, date_range, runs=options["runs"]),
             "naive": time_naive(assistant, date_range, runs=options["naive_runs"]),
         }
 

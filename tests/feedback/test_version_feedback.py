@@ -1,5 +1,6 @@
-"""Satisfaction by version: a rating counts for the version of the answer it rates, on the
-answer's day and under its conversation's source, whatever order ratings arrive in."""
+"""Satisfaction by version and by model: a rating counts for the version and model of the
+answer it rates, on the answer's day and under its conversation's source, whatever order
+ratings arrive in."""
 
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -27,15 +28,20 @@ CHANGES = [START + timedelta(hours=30), START + timedelta(hours=55, minutes=30)]
 ANSWER_HOURS = [1, 4.5, 23.9, 29.99, 30.01, 31, 47, 55.4, 56, 71, 80, 95]
 
 
-def stored(assistant) -> dict[tuple[date, str, int], tuple[int, int]]:
+# The events API's answers of the world name a model (or none), in turn.
+MODELS = ["fast-model", "slow-model", None]
+
+
+def stored(assistant) -> dict[tuple[date, str, int, str], tuple[int, int]]:
     return {
-        (row.day, row.source, row.version): (row.positive, row.negative)
+        (row.day, row.source, row.version, row.model): (row.positive, row.negative)
         for row in VersionFeedback.objects.filter(assistant=assistant)
     }
 
 
-def naive_recount(assistant) -> dict[tuple[date, str, int], tuple[int, int]]:
-    """From the raw ratings: each current rating under its answer's day, source and version."""
+def naive_recount(assistant) -> dict[tuple[date, str, int, str], tuple[int, int]]:
+    """From the raw ratings: each current rating under its answer's day, source, version and
+    model."""
     versions = list(
         ConfigurationVersion.objects.filter(assistant=assistant).values_list("number", "changed_at")
     )
@@ -47,6 +53,7 @@ def naive_recount(assistant) -> dict[tuple[date, str, int], tuple[int, int]]:
             answer.created_at.astimezone(assistant.tzinfo).date(),
             source,
             version_at(versions, answer.created_at),
+            answer.model or "",
         )
         tally[key, rating.value] += 1
     keys = {key for key, _ in tally}
@@ -75,7 +82,14 @@ def world(db, request):
                 conversations=[services.NewConversation(f"c{index}", participant["ext"], at)],
             ).values()
             conversation = assistant.conversations.get(pk=conversation_id)
-            add_messages(assistant, conversation, ("user", at), ("assistant", at))
+            add_messages(assistant, conversation, ("user", at))
+            model = MODELS[index // 3 % len(MODELS)]
+            services.record_messages(
+                assistant=assistant,
+                messages=[
+                    services.NewMessage(conversation_id, "assistant", "An answer", at, model=model)
+                ],
+            )
             answers.append(conversation.messages.get(role="assistant"))
         else:
             answers.append(chat_turn(assistant, person, at))
@@ -99,10 +113,10 @@ def test_a_rating_counts_for_the_answers_version_and_day_not_its_own(world):
     # Rated two days after it was given, under v3: it still counts for v1 on its own day.
     rate(assistant, answers[1], "positive", START + timedelta(days=3))
     answer_day = answers[1].created_at.astimezone(assistant.tzinfo).date()
-    assert stored(assistant) == {(answer_day, "app", 1): (1, 0)}
+    assert stored(assistant) == {(answer_day, "app", 1, ""): (1, 0)}
     # A re-rating moves the count between values, never between rows.
     rate(assistant, answers[1], "negative", START + timedelta(days=4))
-    assert stored(assistant) == {(answer_day, "app", 1): (0, 1)}
+    assert stored(assistant) == {(answer_day, "app", 1, ""): (0, 1)}
 
 
 def test_answers_either_side_of_a_change_count_for_their_own_version(world):
@@ -129,4 +143,25 @@ def test_a_change_saved_before_a_later_answer_takes_that_answer(db):
         assistant=assistant, changed_by=assistant.creator, instructions="Sooner"
     )
     assert {key[2] for key in stored(assistant)} == {2}
+    assert stored(assistant) == naive_recount(assistant)
+
+
+def test_ratings_count_for_the_rated_answers_model(world):
+    """Hand-counted: the events API's answers 2, 5 and 8 name fast-model, slow-model and no
+    model; two ratings of fast-model (one changed to negative), one of slow-model, one of the
+    answer without a model."""
+    assistant, answers = world
+    rate(assistant, answers[2], "positive", START + timedelta(days=4))
+    rate(assistant, answers[2], "negative", START + timedelta(days=4, hours=1))
+    rate(assistant, answers[5], "positive", START + timedelta(days=4))
+    rate(assistant, answers[8], "positive", START + timedelta(days=4))
+    by_model: Counter = Counter()
+    for (_, _, _, model), (positive, negative) in stored(assistant).items():
+        by_model[model, "positive"] += positive
+        by_model[model, "negative"] += negative
+    assert +by_model == {
+        ("fast-model", "negative"): 1,
+        ("slow-model", "positive"): 1,
+        ("", "positive"): 1,
+    }
     assert stored(assistant) == naive_recount(assistant)
