@@ -8,6 +8,7 @@ percentiles merge the days' latency histograms (`Tally`, `LatencyHistogram`) and
 the two middle latencies).
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -379,3 +380,53 @@ def csv_cells(bucket: QualityFigures | None) -> tuple:
         bucket.output_tokens,
         f"{bucket.cost_usd.quantize(Decimal('0.000001'))}" if cost_known else "",
     )
+
+
+# --- Latency histograms of whole ranges, for the impact of a change and each version ---
+
+# Each range's days are an index range scan of the rollup's unique key, which leads with
+# (assistant_id, day); the ranges are few (two sides per change).
+_HISTOGRAMS = """
+SELECT r.idx, b.version, b.bucket, sum(b.answers)
+FROM unnest(%(starts)s::date[], %(ends)s::date[]) WITH ORDINALITY AS r(first, last, idx)
+JOIN assistants_dailylatencybucket b
+  ON b.assistant_id = %(assistant)s AND b.day BETWEEN r.first AND r.last
+WHERE %(source)s = 'all' OR b.source = %(source)s
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3
+"""
+
+Histogram = list[tuple[float, int]]  # (latency ms, answers), by increasing latency
+
+
+def latency_histograms(
+    assistant: Assistant, ranges: Sequence[DateRange], *, source: str = Source.ALL
+) -> list[dict[int, Histogram]]:
+    """For each range, {configuration version: the latency histogram of its answers on the
+    range's days}, each bucket as the latency it reports (within 4 %, see
+    `assistants.answer_stats`). Versions without a timed answer are absent. `source`: all,
+    app or api. One query, however many ranges (even none: a page's count stays the same
+    before its first answer)."""
+    result: list[dict[int, Histogram]] = [{} for _ in ranges]
+    with bulk_cursor() as cursor:
+        cursor.execute(
+            _HISTOGRAMS,
+            {
+                "assistant": assistant.pk,
+                "source": source,
+                "starts": [r.start for r in ranges],
+                "ends": [r.end for r in ranges],
+            },
+        )
+        for index, version, bucket, answers in cursor.fetchall():
+            result[index - 1].setdefault(version, []).append((bucket_value(bucket), int(answers)))
+    return result
+
+
+def merge_histograms(histograms: Iterable[Histogram]) -> Histogram:
+    """One histogram of the values of all of them."""
+    counts: dict[float, int] = {}
+    for histogram in histograms:
+        for value, answers in histogram:
+            counts[value] = counts.get(value, 0) + answers
+    return sorted(counts.items())
