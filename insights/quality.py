@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from assistants.answer_stats import LatencyHistogram
+from assistants.answer_stats import LatencyHistogram, bucket_value
 from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant
 from assistants.timeframe import DateRange
@@ -385,13 +385,15 @@ def csv_cells(bucket: QualityFigures | None) -> tuple:
 # --- Latency histograms of whole ranges, for the impact of a change and each version ---
 
 # Each range's days are an index range scan of the rollup's unique key, which leads with
-# (assistant_id, day); the ranges are few (two sides per change).
+# (assistant_id, day); the ranges are few (two sides per change). Each row's histogram array
+# is unnested into (bucket, answers) and added up per range and version.
 _HISTOGRAMS = """
-SELECT r.idx, b.version, b.bucket, sum(b.answers)
+SELECT r.idx, s.version, s.latency_first_bucket + u.offset_ - 1, sum(u.answers)
 FROM unnest(%(starts)s::date[], %(ends)s::date[]) WITH ORDINALITY AS r(first, last, idx)
-JOIN assistants_dailylatencybucket b
-  ON b.assistant_id = %(assistant)s AND b.day BETWEEN r.first AND r.last
-WHERE %(source)s = 'all' OR b.source = %(source)s
+JOIN assistants_dailyanswerstats s
+  ON s.assistant_id = %(assistant)s AND s.day BETWEEN r.first AND r.last
+CROSS JOIN LATERAL unnest(s.latency_counts) WITH ORDINALITY AS u(answers, offset_)
+WHERE (%(source)s = 'all' OR s.source = %(source)s) AND u.answers > 0
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3
 """
