@@ -24,7 +24,6 @@ from django.urls import reverse
 from assistants import rollups, services
 from assistants.models import Assistant, ConfigurationVersion, DailyUsage
 from assistants.timeframe import DateRange, today_in
-from feedback.version_feedback import rebuild_version_feedback
 from insights import stats
 from insights.bench import Bench, naive_rows, range_params, time_pages, timings_ms
 from insights.bench.analytics import NAIVE_CONVERSATIONS
@@ -107,8 +106,8 @@ def _ensure_change(assistant: Assistant, bench: Bench) -> int:
         )
         changed_at = datetime.combine(change_day, clock(10), tzinfo=assistant.tzinfo)
         ConfigurationVersion.objects.filter(pk=version.pk).update(changed_at=changed_at)
-        rollups.lock_counters([assistant.pk])
-        rebuild_version_feedback([assistant.pk])
+        # The answers and ratings after the back-dated change now count for its version.
+        rollups.rebuild([assistant.pk])
     return version.number
 
 
