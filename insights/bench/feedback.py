@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Max, Min
 from django.http import HttpResponse, QueryDict
 from django.test import Client
@@ -31,7 +32,7 @@ from django.urls import reverse
 
 from assistants import services
 from assistants.models import Assistant
-from assistants.timeframe import DateRange, today_in
+from assistants.timeframe import DEFAULT_DAYS, DateRange, today_in
 from feedback import selectors
 from feedback.export import FEEDBACK_CSV_HEADER
 from feedback.forms import FeedbackFilterForm
@@ -85,17 +86,21 @@ def filters_of(query: str) -> selectors.FeedbackFilters:
 
 # --- The naive way ------------------------------------------------------------------------
 
-_NAIVE_COLUMNS = ("id", "value", "rated_at", "comment", "reasons", "status", "version")
+_NAIVE_RATINGS = """
+SELECT id, value, (extract(epoch FROM rated_at) * 1000000)::bigint, comment, reasons::text[],
+       status, version
+FROM feedback_rating WHERE assistant_id = %s AND rated_at >= %s AND rated_at < %s
+"""
 
 
 def naive_ratings(assistant: Assistant, date_range: DateRange) -> list[tuple]:
-    """Every rating given in the range, as plain rows of `_NAIVE_COLUMNS`. One query."""
+    """Every rating given in the range as plain rows (id, value, rated_at, comment, reasons,
+    status, version); the time in microseconds since 1970, as only its order matters here
+    (making a million aware datetimes would double the read). One query."""
     first, after = date_range.bounds(assistant.tzinfo)
-    return list(
-        Rating.objects.filter(
-            assistant=assistant, rated_at__gte=first, rated_at__lt=after
-        ).values_list(*_NAIVE_COLUMNS)
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_NAIVE_RATINGS, [assistant.pk, first, after])
+        return cursor.fetchall()
 
 
 def _words(text: str) -> list[str]:
@@ -376,6 +381,14 @@ def measure(
                     "url": f"{url}&{query}" if query else url,
                 }
             )
+    # What a manager sees first: the default timeframe (the last DEFAULT_DAYS days).
+    pages.append(
+        {
+            "key": "large:default_timeframe",
+            "client": clients[largest.pk],
+            "url": reverse("insights:feedback", args=[largest.pk]),
+        }
+    )
     progress(f"timing the Feedback tab's first page, {len(queries)} filters, {runs} loads each")
     time_pages(pages, warmups=warmups, runs=runs)
     page_figures = {page["key"]: page["page"] for page in pages}
@@ -478,7 +491,8 @@ def table(result: dict) -> str:
     ratings = result["assistants"]["large"]["ratings"]
     pages, naive = result["feedback_tab_first_page"], result["naive_first_page"]
     lines = [
-        f"| Feedback tab, {ratings:,} ratings | median / p95 | queries | naive median "
+        f"| Feedback tab, {ratings:,} ratings, {result['range'][0]} to {result['range'][1]} "
+        "| median / p95 | queries | naive median "
         "| naive ÷ page | figures equal the naive ones | target |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -491,6 +505,11 @@ def table(result: dict) -> str:
             f"| {naive_ms:,.0f} ms | {naive_ms / page['median_ms']:,.0f} "
             f"| {'yes' if naive[name]['equals_tab'] else 'NO'} | median ≤ {limit} ms |"
         )
+    default = pages["large:default_timeframe"]
+    lines.append(
+        f"| first page, no filter, the default {DEFAULT_DAYS} days | {_ms(default)} "
+        f"| {default['queries']} | | | | |"
+    )
     lines.append(
         f"| first page, {result['assistants']['small']['ratings']:,} ratings | "
         f"{_ms(pages['small'])} | {pages['small']['queries']} | | | | |"
