@@ -1,9 +1,10 @@
-"""The usage figures of SPEC §3 counted naively from a list of chat events, with no rollup:
-what the property tests hold the counters to."""
+"""The usage and answer figures of SPEC §3 counted naively from a list of chat events, with no
+rollup: what the property tests hold the counters to."""
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 
 # (conversation, person, role, moment): any hashable conversation and person.
 Event = tuple[Hashable, Hashable, str, datetime]
@@ -35,3 +36,27 @@ def naive_usage(
     }
     users = {person for _, person, role, _ in events if role == "user"}
     return daily, (len(users), len(first_message), len(events))
+
+
+# (source "app" or "api", "answer" or "failure", moment, latency ms or None, cost or None)
+AnswerEvent = tuple[str, str, datetime, int | None, Decimal | None]
+
+
+def naive_answers(
+    events: Iterable[AnswerEvent], tz: tzinfo, *, source: str = "all"
+) -> dict[date, tuple[int, int, Decimal, list[int]]]:
+    """{local day: (answers, failed replies, cost of the answers that have one, latencies of
+    the timed answers)} of the busy days of `source` (all, app or api)."""
+    days: dict[date, list] = defaultdict(lambda: [0, 0, Decimal(0), []])
+    for event_source, kind, moment, latency_ms, cost_usd in events:
+        if source not in ("all", event_source):
+            continue
+        row = days[moment.astimezone(tz).date()]
+        if kind == "failure":
+            row[1] += 1
+            continue
+        row[0] += 1
+        row[2] += cost_usd or 0
+        if latency_ms is not None:
+            row[3].append(latency_ms)
+    return {day: tuple(row) for day, row in days.items()}

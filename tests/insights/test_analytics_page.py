@@ -92,9 +92,10 @@ def test_query_count_does_not_grow_with_the_data(people, client_as, django_asser
     client = client_as(people["creator"])
     url = PAGE.format(assistant.pk) + "?start=2025-11-25&end=2026-11-24"
     # Session, user, assistant with role, totals, daily usage, daily feedback, versions,
-    # version feedback (the Changes section), the first day of activity, quality and cost
-    # (one, `insights.quality.quality_figures`).
-    with django_assert_num_queries(10):
+    # version feedback, answer stats and latency histograms by version (the Changes
+    # section), the first day of activity, quality and cost (one,
+    # `insights.quality.quality_figures`).
+    with django_assert_num_queries(12):
         client.get(url)
     _fill(assistant, people=4, days=30)
     with time_machine.travel("2026-11-10 09:00Z", tick=False):
@@ -102,7 +103,8 @@ def test_query_count_does_not_grow_with_the_data(people, client_as, django_asser
             assistant=assistant, changed_by=people["creator"], description="More data"
         )
     # A change in the timeframe adds its before/after: the days around it (with the first
-    # active day) and their version feedback, two queries for any number of changes.
-    with django_assert_num_queries(12):
+    # active day), their version feedback and answer stats, and the sides' latency
+    # histograms, four queries for any number of changes.
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert 'data-testid="total-messages">240<' in response.text

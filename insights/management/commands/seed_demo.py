@@ -122,7 +122,7 @@ DEMO_ASSISTANTS = [
         "Plans trips, suggests itineraries and answers travel questions.",
         "Europe/Paris",
         daily_users=45,
-        boost=1.45,
+        boost=1.7,
         creator="creator",
         editors=("editor",),
     ),

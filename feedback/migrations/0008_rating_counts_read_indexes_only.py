@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("feedback", "0006_version_feedback"),
+        ("feedback", "0007_version_feedback_by_model"),
     ]
 
     operations = [
