@@ -45,7 +45,8 @@ format: $(STAMP)
 screenshots: $(STAMP)
 	SCREENSHOTS_DIR=docs $(BIN)/pytest tests/browser
 
-# Runs on its own database (see `manage.py help bench_insights`); BENCH_ARGS=--reload reloads.
+# Runs on its own database (see `manage.py help bench_insights`); BENCH_ARGS=--reload reloads,
+# BENCH_ARGS=--only=feedback,impact re-runs those sections on the stored dataset.
 bench: export SECRET_KEY ?= benchmark-only-secret-key-its-databases-hold-made-up-data-only
 bench: $(STAMP)
 	$(BIN)/python manage.py bench_insights $(BENCH_ARGS)

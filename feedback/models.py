@@ -132,9 +132,11 @@ class Rating(models.Model):
             models.Index(
                 fields=["assistant", "value", "-rated_at", "-id"], name="rating_tab_by_value"
             ),
-            # The same with "has a comment" ticked.
+            # The same with "has a comment" ticked; its counts (and how many are new) read
+            # it alone, index-only.
             models.Index(
                 fields=["assistant", "value", "-rated_at", "-id"],
+                include=["status"],
                 condition=~Q(comment=""),
                 name="rating_tab_with_comment",
             ),
@@ -147,9 +149,11 @@ class Rating(models.Model):
                 fields=["assistant", "value", "status", "-rated_at", "-id"],
                 name="rating_tab_by_status",
             ),
-            # The tab's columns filtered by the rated answer's version.
+            # The tab's columns filtered by the rated answer's version, and their counts
+            # (index-only).
             models.Index(
                 fields=["assistant", "value", "version", "-rated_at", "-id"],
+                include=["status"],
                 name="rating_tab_by_version",
             ),
             # `reason=` and `q=`: GIN over the reasons / the comment's words, which PostgreSQL

@@ -296,14 +296,19 @@ def feedback_counts(
     Without a filter beyond the rating value, the totals come from the daily counters and the
     new ones from an index-only count on `rating_tab_by_status` (the ratings still new in the
     range): two queries. With one, a single query counts the ratings that pass: it reads the
-    index of the narrowest filter (`rating_tab_with_comment`, `rating_tab_by_status`,
-    `rating_tab_by_version`, the GIN indexes `rating_reasons` / `rating_search`) intersected
-    with the range, so its cost grows with the matching ratings of the range, not with all of
-    them; `insights.bench.feedback` measures it on an assistant with 1 M ratings.
+    index of the narrowest filter (index-only on `rating_tab_with_comment`,
+    `rating_tab_by_status` and `rating_tab_by_version`; the GIN indexes `rating_reasons` /
+    `rating_search` and the rows they point to) within the range, so its cost grows with the
+    matching ratings of the range, not with all of them; `insights.bench.feedback` measures
+    it on an assistant with 1 M ratings.
     """
+    # Both values, said outright, let PostgreSQL read the indexes that lead with
+    # (assistant, value) as two ranges instead of every entry of the assistant.
+    both_values = Q(value__in=Rating.Value.values)
     if filters.narrows:
         rows = (
             filtered_ratings(assistant, date_range, filters)
+            .filter(both_values)
             .values("value")
             .annotate(total=Count("id"), new=Count("id", filter=Q(status=Rating.Status.NEW)))
             .order_by()
@@ -315,7 +320,7 @@ def feedback_counts(
         ).aggregate(positive=Sum("positive"), negative=Sum("negative"))
         new = dict(
             filtered_ratings(assistant, date_range, filters)
-            .filter(status=Rating.Status.NEW)
+            .filter(both_values, status=Rating.Status.NEW)
             .values("value")
             .annotate(new=Count("id"))
             .order_by()
@@ -486,16 +491,20 @@ def feedback_columns(
 ) -> list[FeedbackColumn]:
     """The tab's columns: both values side by side, or the one the rating filter (or
     `only`, a "Show older" request, which needs no counts) names; each continues after its
-    cursor in `after`. One query a column."""
+    cursor in `after`. One query a column, none for a column its count says is empty (a
+    reason of one value's list would otherwise walk every rating of the other value)."""
     shown = shown_values(filters)
     if only in shown:
         shown = [only]
     keep = [*range_pairs(date_range), *filters.query_pairs()]
     columns = []
     for value in shown:
-        page = feedback_page(
-            assistant, date_range, value=value, filters=filters, after=after.get(value)
-        )
+        if counts is not None and counts.of(value) == 0:
+            page = FeedbackPage(items=[], next_cursor=None)
+        else:
+            page = feedback_page(
+                assistant, date_range, value=value, filters=filters, after=after.get(value)
+            )
         more_query = None
         if page.next_cursor:
             more_query = urlencode(

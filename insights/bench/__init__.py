@@ -54,6 +54,16 @@ class Bench:
         self.targets.append(Target(name, value, limit, at_most=at_most is not None))
 
 
+def targets_table(targets: list[Target]) -> str:
+    """The targets as a Markdown table."""
+    lines = ["| target | measured | goal | met |", "|---|---|---|---|"]
+    for target in targets:
+        figures = target.as_dict()
+        met = "yes" if target.met else "NO"
+        lines.append(f"| {target.name} | {figures['value']:,} | {figures['goal']} | {met} |")
+    return "\n".join(lines)
+
+
 def timings_ms(samples: list[float]) -> dict:
     """Median and 95th percentile (nearest rank) of durations in seconds, in milliseconds."""
     ordered = sorted(samples)

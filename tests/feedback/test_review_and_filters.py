@@ -160,10 +160,17 @@ def test_the_filtered_tab_makes_a_fixed_number_of_queries(
 ):
     client = client_as(people["creator"])
     assistant = people["assistant"]
-    # Session, user, assistant and role, the filtered count, one page per column, the reason
-    # lists, the reasons chart, the versions.
+    # Session, user, assistant and role, the filtered count, one page per column with items
+    # (none for the positive one: no positive rating has the reason), the reason lists, the
+    # reasons chart, the versions.
+    with django_assert_num_queries(8):
+        response = _tab(client, assistant, "has_comment=1&reason=Inaccurate&q=ref")
+    assert response.status_code == 200
+    columns = {column.value: column for column in response.context["columns"]}
+    assert columns["positive"].page.items == [] and columns["positive"].more_query is None
+    assert len(columns["negative"].page.items) == 2
     with django_assert_num_queries(9):
-        assert _tab(client, assistant, "has_comment=1&reason=Inaccurate&q=ref").status_code == 200
+        assert _tab(client, assistant, "has_comment=1").status_code == 200
     # Without a filter the counters give the totals, and the new ones are counted apart.
     with django_assert_num_queries(10):
         assert _tab(client, assistant).status_code == 200

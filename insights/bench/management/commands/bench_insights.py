@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import warnings
 
 from django.conf import settings
@@ -12,10 +13,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from insights.bench import Bench, analytics, dataset, feedback, impact, rebuild
+from insights.bench import Bench, analytics, dataset, feedback, impact, rebuild, targets_table
 from insights.bench.database import bench_database_url, same_database
 
 # Each section adds its figures under its name; a later one may use what an earlier found.
+# `dataset` comes first and always runs (it reuses the stored dataset): the others read it.
 SECTIONS = [
     ("dataset", dataset.run),
     ("rebuild", rebuild.run),
@@ -24,7 +26,22 @@ SECTIONS = [
     ("impact", impact.run),
 ]
 
-_FORWARDED = ("assistants", "messages", "largest", "seed", "runs", "warmups", "naive_runs")
+_FORWARDED = (
+    *("assistants", "messages", "largest", "seed", "ratings", "runs", "warmups", "naive_runs"),
+    "only",
+)
+
+
+def _sections(text: str) -> list[str]:
+    """The sections `--only` names, in the registry's order; `dataset` always."""
+    known = [name for name, _ in SECTIONS]
+    asked = {name.strip() for name in text.split(",") if name.strip()} if text else set(known)
+    unknown = asked - set(known)
+    if unknown:
+        raise CommandError(
+            f"No section {', '.join(sorted(unknown))}; the sections are {', '.join(known)}."
+        )
+    return [name for name in known if name in asked or name == "dataset"]
 
 
 class Command(BaseCommand):
@@ -57,6 +74,22 @@ class Command(BaseCommand):
             "--largest", type=int, default=shape.largest, help="Messages of the largest one."
         )
         parser.add_argument("--seed", type=int, default=shape.seed, help="Of the generator.")
+        parser.add_argument(
+            "--ratings",
+            type=int,
+            default=feedback.LARGE_RATINGS,
+            help="Ratings the feedback section gives the largest assistant "
+            f"(default {feedback.LARGE_RATINGS:,}).",
+        )
+        parser.add_argument(
+            "--only",
+            default="",
+            metavar="SECTION[,SECTION]",
+            help="Run only these sections (after `dataset`, which every other reads, and "
+            "`rebuild` when the dataset was loaded anew): "
+            + ", ".join(name for name, _ in SECTIONS)
+            + ".",
+        )
         parser.add_argument("--runs", type=int, default=50, help="Timed loads of each page.")
         parser.add_argument("--warmups", type=int, default=5, help="Untimed loads before.")
         parser.add_argument(
@@ -76,6 +109,7 @@ class Command(BaseCommand):
             shape.check()
         except ValueError as error:
             raise CommandError(f"Cannot build that dataset: {error}.") from None
+        chosen = _sections(options["only"])
         if not options["on_bench_database"]:
             self._rerun_on_bench_database(options)
             return
@@ -100,13 +134,21 @@ class Command(BaseCommand):
             "database": {"name": connection.settings_dict["NAME"], "postgresql": server_version},
             # Timings are only comparable on a machine that is otherwise idle.
             "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
+            # Wall-clock time of each section, to plan a run.
+            "seconds": {},
         }
         for name, section in SECTIONS:
-            report[name] = section(bench)
+            if name == "rebuild" and not report["dataset"]["reused"]:
+                # A new load has empty rollups: every later section reads them.
+                chosen.append(name)
+            if name in chosen:
+                started = time.perf_counter()
+                report[name] = section(bench)
+                report["seconds"][name] = round(time.perf_counter() - started, 1)
         report["machine"]["load_average_at_end"] = os.getloadavg()
         report["targets"] = [target.as_dict() for target in bench.targets]
         report["all_targets_met"] = all(target.met for target in bench.targets)
-        bench.progress("done")
+        bench.progress(f"done; targets:\n{targets_table(bench.targets)}")
         self.stdout.write(json.dumps(report, indent=2, default=str))
 
     def _rerun_on_bench_database(self, options) -> None:
