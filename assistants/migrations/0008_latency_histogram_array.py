@@ -70,10 +70,6 @@ class Migration(migrations.Migration):
                 name="daily_answer_stats_histogram_whole",
             ),
         ),
-        migrations.RemoveField(
-            model_name="dailylatencybucket",
-            name="assistant",
-        ),
         migrations.DeleteModel(
             name="DailyLatencyBucket",
         ),
