@@ -9,12 +9,15 @@ however many messages those people sent. "All sources" counts a person once even
 used both. Days are calendar days of the assistant's reporting zone.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 
 from assistants.models import Assistant
+from assistants.rollups import SOURCE_SQL
 from assistants.timeframe import By, DateRange
 from insights.forms import Source
 
@@ -326,3 +329,107 @@ def people_figures(assistant: Assistant, date_range: DateRange, *, source: str, 
         previous=period_people(assistant, date_range.previous(), source=source),
         adoption=adoption(assistant, date_range, source=source),
     )
+
+
+@dataclass(frozen=True)
+class PersonActivity:
+    """One person's activity in a range (SPEC §4's most active people, and people.csv)."""
+
+    name: str  # `person_name`
+    first_active: date
+    last_active: date
+    active_days: int
+    conversations: int  # conversations with a message in the range
+    user_messages: int
+
+
+def person_name(number: int, external_id: str | None, display_name: str | None) -> str:
+    """A pseudonym stable within the assistant ("Person 17"), unless the deployment names
+    people (`INSIGHTS_NAMED_PEOPLE`): then the account's name or the events API's user."""
+    if settings.INSIGHTS_NAMED_PEOPLE:
+        return (display_name or "").strip() or external_id or f"Person {number}"
+    return f"Person {number}"
+
+
+_ACTIVITY = f"""
+WITH person_days AS (
+    SELECT participant_id AS person, day, sum(user_messages) AS messages
+    FROM assistants_dailyactiveuser
+    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
+      AND day BETWEEN %(start)s AND %(end)s
+    GROUP BY participant_id, day
+),
+people AS (
+    SELECT person, min(day) AS first_active, max(day) AS last_active,
+           count(*) AS active_days, sum(messages) AS messages
+    FROM person_days GROUP BY person
+),
+conversations AS (
+    -- Conversations of the source with a message in the range (first before its end, last
+    -- after its start), by person: the assistant's conversations, not their messages.
+    SELECT c.participant_id AS person, count(*) AS conversations
+    FROM assistants_conversation c
+    WHERE c.assistant_id = %(assistant)s AND {SOURCE_SQL} = ANY(%(sources)s)
+      AND c.first_message_at < %(after)s AND c.last_message_at >= %(first)s
+    GROUP BY c.participant_id
+)
+SELECT p.number, p.external_id,
+       CASE WHEN %(named)s THEN concat_ws(' ', u.first_name, u.last_name) END,
+       CASE WHEN %(named)s THEN u.username END,
+       people.first_active, people.last_active, people.active_days,
+       coalesce(conversations.conversations, 0), people.messages
+FROM people
+JOIN assistants_participant p ON p.id = people.person
+LEFT JOIN auth_user u ON %(named)s AND u.id = p.user_id
+LEFT JOIN conversations ON conversations.person = people.person
+ORDER BY people.messages DESC, p.number
+LIMIT %(limit)s
+"""
+
+
+def _activity_params(assistant, date_range, source, limit) -> dict:
+    first, after = date_range.bounds(assistant.tzinfo)
+    return {
+        "assistant": assistant.pk,
+        "sources": sources_of(source),
+        "start": date_range.start,
+        "end": date_range.end,
+        "first": first,
+        "after": after,
+        "named": settings.INSIGHTS_NAMED_PEOPLE,
+        "limit": limit,
+    }
+
+
+def _activity(row) -> PersonActivity:
+    number, external_id, full_name, username, *figures = row
+    return PersonActivity(person_name(number, external_id, full_name or username), *figures)
+
+
+TOP_PEOPLE = 20
+# The most active people are not listed for fewer people than this: with so few, a
+# pseudonym is easily recognised.
+FEWEST_PEOPLE_LISTED = 5
+
+
+def most_active_people(
+    assistant: Assistant, date_range: DateRange, *, source: str, limit: int | None = TOP_PEOPLE
+) -> list[PersonActivity]:
+    """The people active in the range, most user messages first (`limit` of them; None: all).
+    One query over the range's person-day rows and the assistant's conversations."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ACTIVITY, _activity_params(assistant, date_range, source, limit))
+        return [_activity(row) for row in cursor.fetchall()]
+
+
+def every_active_person(
+    assistant: Assistant, date_range: DateRange, *, source: str
+) -> Iterator[PersonActivity]:
+    """Every person active in the range, most messages first, read through a server-side
+    cursor in chunks (memory does not grow with the people). One query."""
+    connection.ensure_connection()
+    with transaction.atomic(), connection.connection.cursor(name="people_csv") as cursor:
+        cursor.itersize = 5000
+        cursor.execute(_ACTIVITY, _activity_params(assistant, date_range, source, None))
+        for row in cursor:
+            yield _activity(row)
