@@ -114,9 +114,21 @@ def read_days(
     end = max(r.end for r in ranges)
     first_day = DailyUsage.objects.filter(assistant=assistant).order_by("day").values("day")[:1]
     # The days of the ranges and, in the same query, the assistant's first active day.
-    usage = DailyUsage.objects.filter(
-        Q(day__gte=start, day__lte=end) | Q(day=Subquery(first_day)), assistant=assistant
-    ).values_list("day", "active_users", "conversations", "user_messages", "assistant_messages")
+    # Summed over the sources (the in-app chat's people and the events API's are not the
+    # same participants).
+    usage = (
+        DailyUsage.objects.filter(
+            Q(day__gte=start, day__lte=end) | Q(day=Subquery(first_day)), assistant=assistant
+        )
+        .values("day")
+        .annotate(
+            active=Sum("active_users"),
+            started=Sum("conversations"),
+            sent=Sum("user_messages"),
+            answered=Sum("assistant_messages"),
+        )
+        .values_list("day", "active", "started", "sent", "answered")
+    )
     days: dict[date, ImpactDay] = {}
     first_activity = None
     for day, active, conversations, user_messages, assistant_messages in usage:

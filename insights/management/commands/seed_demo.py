@@ -150,6 +150,10 @@ DEMO_ASSISTANTS = [
 ]
 
 
+# People of each demo assistant who chat through the events API (see `_seed_assistant`).
+API_PEOPLE = 40
+
+
 class Command(BaseCommand):
     help = "Load realistic demo data once (running it again changes nothing)."
 
@@ -245,6 +249,12 @@ class Command(BaseCommand):
         Participant.objects.bulk_create(
             Participant(assistant=assistant, user=person) for person in people
         )
+        # Visitors of the travel site's own chat widget, who reach the assistant through the
+        # events API: the source filter has both kinds to show.
+        services.ensure_participants(
+            assistant=assistant,
+            external_ids=[f"site-visitor-{n:03d}" for n in range(1, API_PEOPLE + 1)],
+        )
         participants = list(Participant.objects.filter(assistant=assistant).order_by("id"))
         tz = assistant.tzinfo
         today = timezone.now().astimezone(tz).date()
@@ -282,6 +292,10 @@ class Command(BaseCommand):
                         participant=participant,
                         title=opening[0][:60],
                         created_at=start,
+                        # The widget names its conversations (the events API's source).
+                        external_id=f"widget-{day}-{len(conversations)}"
+                        if participant.external_id
+                        else None,
                     )
                 )
                 plans.append((start, [opening, *rng.choices(EXCHANGES, k=rng.randint(0, 3))]))
