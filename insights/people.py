@@ -359,31 +359,30 @@ WITH person_days AS (
       AND day BETWEEN %(start)s AND %(end)s
     GROUP BY participant_id, day
 ),
-people AS (
+ranked AS (
+    -- Ranked before anything is joined, so the most active people join only themselves.
     SELECT person, min(day) AS first_active, max(day) AS last_active,
            count(*) AS active_days, sum(messages) AS messages
     FROM person_days GROUP BY person
-),
-conversations AS (
-    -- Conversations of the source with a message in the range (first before its end, last
-    -- after its start), by person: the assistant's conversations, not their messages.
-    SELECT c.participant_id AS person, count(*) AS conversations
-    FROM assistants_conversation c
-    WHERE c.assistant_id = %(assistant)s AND {SOURCE_SQL} = ANY(%(sources)s)
-      AND c.first_message_at < %(after)s AND c.last_message_at >= %(first)s
-    GROUP BY c.participant_id
+    ORDER BY sum(messages) DESC, person
+    LIMIT %(limit)s
 )
 SELECT p.number, p.external_id,
        CASE WHEN %(named)s THEN concat_ws(' ', u.first_name, u.last_name) END,
        CASE WHEN %(named)s THEN u.username END,
-       people.first_active, people.last_active, people.active_days,
-       coalesce(conversations.conversations, 0), people.messages
-FROM people
-JOIN assistants_participant p ON p.id = people.person
+       r.first_active, r.last_active, r.active_days,
+       -- Their conversations of the source with a message in the range (first before its
+       -- end, last after its start), through conversation_by_participant: their
+       -- conversations, not their messages.
+       (SELECT count(*) FROM assistants_conversation c
+        WHERE c.assistant_id = %(assistant)s AND c.participant_id = r.person
+          AND {SOURCE_SQL} = ANY(%(sources)s)
+          AND c.first_message_at < %(after)s AND c.last_message_at >= %(first)s),
+       r.messages
+FROM ranked r
+JOIN assistants_participant p ON p.id = r.person
 LEFT JOIN auth_user u ON %(named)s AND u.id = p.user_id
-LEFT JOIN conversations ON conversations.person = people.person
-ORDER BY people.messages DESC, p.number
-LIMIT %(limit)s
+ORDER BY r.messages DESC, r.person
 """
 
 

@@ -75,7 +75,8 @@ WHERE assistant_id = %(assistant)s
 _CROWD_MESSAGES = """
 INSERT INTO assistants_message (assistant_id, conversation_id, role, content, created_at)
 SELECT c.assistant_id, c.id, role.name, 'hello',
-       now() - make_interval(days => c.id %% 90, mins => (c.id * 7) %% 1440) + role.after
+       now() + role.after
+           - make_interval(days => (c.id %% 90)::int, mins => ((c.id * 7) %% 1440)::int)
 FROM assistants_conversation c
 CROSS JOIN (VALUES ('user', interval '0'), ('assistant', interval '2 seconds')) AS role(name, after)
 WHERE c.assistant_id = %(assistant)s
