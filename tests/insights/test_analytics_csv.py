@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.http import StreamingHttpResponse
@@ -8,7 +8,7 @@ from django.http import StreamingHttpResponse
 from assistants import services
 from assistants.lib.csv_stream import csv_lines, safe_cell
 from assistants.models import Conversation
-from tests.factories import AssistantFactory, UserFactory, add_messages
+from tests.factories import AssistantFactory, UserFactory, add_messages, chat_turn, rate
 
 HEADER = (
     "date,active_users,conversations,messages,user_messages,assistant_messages,"
@@ -149,3 +149,23 @@ def test_csv_quoting_round_trips():
     tricky = ['say "hi", then', "two\nlines", "=1+1"]
     text = "".join(csv_lines(["a", "b", "c"], [tricky]))
     assert list(csv.reader(io.StringIO(text))) == [["a", "b", "c"], [tricky[0], tricky[1], "'=1+1"]]
+
+
+def test_ratings_count_for_the_source_of_the_rated_answer(db, client_as):
+    assistant = AssistantFactory(time_zone="UTC")
+    person = UserFactory()
+    api = services.start_conversation(assistant=assistant, user=person)
+    Conversation.objects.filter(pk=api.pk).update(external_id="from-api")
+    moment = datetime(2026, 2, 2, 8, tzinfo=UTC)
+    answer = chat_turn(assistant, person, moment, conversation=api)
+    rate(assistant, answer, "positive", moment + timedelta(minutes=1))
+    rate(assistant, answer, "negative", moment + timedelta(minutes=2))
+    url = f"/assistants/{assistant.pk}/insights/analytics.csv?start=2026-02-02&end=2026-02-02"
+
+    def feedback(source):
+        response = client_as(assistant.creator).get(f"{url}&source={source}")
+        lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        return lines[1][6:8]
+
+    assert feedback("api") == feedback("all") == ["0", "1"]
+    assert feedback("app") == ["0", "0"]

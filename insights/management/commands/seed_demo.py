@@ -360,7 +360,8 @@ class Command(BaseCommand):
             positive = rng.random() < (0.8 if after_change else 0.6)
             participant = participants[answer.conversation_id]
             person = participant.user
-            share_contact = rng.random() < 0.25
+            # The widget's visitors have no account to share contact details from.
+            share_contact = rng.random() < 0.25 and person is not None
             ratings.append(
                 NewRating(
                     message_id=answer.pk,
@@ -369,7 +370,9 @@ class Command(BaseCommand):
                     rated_at=min(now, answer.created_at + timedelta(seconds=rng.randint(20, 600))),
                     comment=rng.choice(PRAISE if positive else COMPLAINTS),
                     share_contact=share_contact,
-                    contact_name=person.get_full_name() or person.username if share_contact else "",
+                    contact_name=(person.get_full_name() or person.username)
+                    if share_contact
+                    else "",
                     contact_email=person.email if share_contact else "",
                     share_chat=rng.random() < 0.15,
                     reasons=_demo_reasons(positive, answer.pk),
