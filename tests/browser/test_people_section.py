@@ -51,7 +51,9 @@ def test_the_people_section_shows_who_uses_it(
     # Only the events API's visitors: the charts are drawn again for them.
     page.get_by_role("link", name="Events API").click()
     expect(page.get_by_role("link", name="Events API")).to_have_attribute("aria-current", "true")
+    page.wait_for_url("**source=api**")
+    page.wait_for_load_state("networkidle")
     page.locator("#chart-new-returning .main-svg").first.wait_for()
     expect(page.get_by_test_id("people-section")).to_be_visible()
-    page.get_by_test_id("people-section").screenshot(path=str(SHOTS / f"people-api-{width}.png"))
+    page.screenshot(path=str(SHOTS / f"people-api-{width}.png"), full_page=True)
     assert console_errors == []
