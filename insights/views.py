@@ -254,17 +254,8 @@ def people_csv(request, assistant_id: int):
     if not form.is_valid():
         return HttpResponseBadRequest(form.error_text(), content_type="text/plain; charset=utf-8")
     date_range = form.date_range()
-    rows = (
-        (
-            person.name,
-            person.first_active.isoformat(),
-            person.last_active.isoformat(),
-            person.active_days,
-            person.conversations,
-            person.user_messages,
-        )
-        for person in every_active_person(assistant, date_range, source=form.chosen_source())
-    )
+    # Dates are written in ISO form (YYYY-MM-DD), as `str` of a date gives them.
+    rows = every_active_person(assistant, date_range, source=form.chosen_source())
     name = slugify(assistant.name) or "assistant"
     return streaming_csv_response(
         filename=f"{name}-people-{date_range.start}-to-{date_range.end}.csv",
