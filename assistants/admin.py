@@ -16,7 +16,6 @@ from assistants.models import (
     Conversation,
     DailyActiveUser,
     DailyAnswerStats,
-    DailyLatencyBucket,
     DailyUsage,
     FailedReply,
     Membership,
@@ -150,14 +149,19 @@ class ConversationAdmin(ReadOnlyEventAdmin):
     raw_id_fields = ["assistant", "participant"]
 
 
-@admin.register(Message)
-class MessageAdmin(ReadOnlyEventAdmin):
-    list_display = ["id", "assistant_id", "conversation_id", "role", "created_at"]
-    list_filter = ["role"]
+class ConversationEventAdmin(ReadOnlyEventAdmin):
+    """Events of a conversation (messages, failed replies): millions of rows, newest first."""
+
     # Exact look-ups only: a substring search over millions of messages would scan them all.
     search_fields = ["=id", "=external_id", "=conversation__id"]
     raw_id_fields = ["assistant", "conversation"]
     ordering = ["-id"]
+
+
+@admin.register(Message)
+class MessageAdmin(ConversationEventAdmin):
+    list_display = ["id", "assistant_id", "conversation_id", "role", "created_at"]
+    list_filter = ["role"]
 
 
 @admin.register(DailyUsage)
@@ -282,11 +286,8 @@ class ModelPriceAdmin(admin.ModelAdmin):
 
 
 @admin.register(FailedReply)
-class FailedReplyAdmin(ReadOnlyEventAdmin):
+class FailedReplyAdmin(ConversationEventAdmin):
     list_display = ["id", "assistant_id", "conversation_id", "model", "created_at", "error"]
-    search_fields = ["=id", "=external_id", "=conversation__id"]
-    raw_id_fields = ["assistant", "conversation"]
-    ordering = ["-id"]
 
 
 @admin.register(DailyAnswerStats)
@@ -298,15 +299,11 @@ class DailyAnswerStatsAdmin(ReadOnlyEventAdmin):
         "version",
         "model",
         "answers",
+        "answers_with_latency",
         "failed_replies",
         "cost_usd",
         "unpriced_answers",
+        "latency_first_bucket",
     ]
     search_fields = ["=assistant__id", "model"]
     date_hierarchy = "day"
-
-
-@admin.register(DailyLatencyBucket)
-class DailyLatencyBucketAdmin(ReadOnlyEventAdmin):
-    list_display = ["assistant_id", "day", "source", "version", "model", "bucket", "answers"]
-    search_fields = ["=assistant__id", "model"]

@@ -7,6 +7,7 @@ key and index, so the schema can later be distributed by assistant.
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -514,7 +515,11 @@ class DailyAnswerStats(models.Model):
     - `model`: the answer's model name, `""` when not given.
     - `cost_usd`: the sum of the answers' costs that are known; `unpriced_answers` counts
       the answers without one (no `cost_usd`, and no tokens or no price for the model).
-    Latency percentiles come from `DailyLatencyBucket`, keyed the same way.
+    - `latency_first_bucket`, `latency_counts`: the histogram of the latencies of the
+      answers that have one, `latency_counts[i]` answers in the log-spaced bucket
+      `latency_first_bucket + i` (`assistants.answer_stats`), from the row's first non-empty
+      bucket to its last; both NULL when no answer has a latency. A percentile of any days
+      adds their rows' counts (`answer_stats.LatencyHistogram`).
     """
 
     class Source(models.TextChoices):
@@ -536,6 +541,8 @@ class DailyAnswerStats(models.Model):
     output_tokens = models.PositiveBigIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=24, decimal_places=12, default=0)
     unpriced_answers = models.PositiveIntegerField(default=0)
+    latency_first_bucket = models.SmallIntegerField(null=True, blank=True)
+    latency_counts = ArrayField(models.PositiveIntegerField(), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -543,36 +550,13 @@ class DailyAnswerStats(models.Model):
                 fields=["assistant", "day", "source", "version", "model"],
                 name="daily_answer_stats_unique",
             ),
+            models.CheckConstraint(
+                condition=Q(latency_first_bucket__isnull=True, latency_counts__isnull=True)
+                | Q(latency_first_bucket__isnull=False, latency_counts__isnull=False),
+                name="daily_answer_stats_histogram_whole",
+            ),
         ]
         verbose_name_plural = "daily answer stats"
 
     def __str__(self) -> str:
         return f"{self.assistant_id} {self.day} {self.source} v{self.version} {self.model}"
-
-
-class DailyLatencyBucket(models.Model):
-    """How many answers of one (assistant, day, source, version, model) had a latency in one
-    log-spaced bucket (`assistants.answer_stats.latency_bucket_sql`). Merging days is adding
-    counts; a percentile is then within 4 % of the exact one."""
-
-    # Indexed by the unique key, which it leads.
-    assistant = models.ForeignKey(
-        Assistant, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    day = models.DateField()
-    source = models.CharField(max_length=3)
-    version = models.PositiveIntegerField()
-    model = models.CharField(max_length=100, blank=True)
-    bucket = models.SmallIntegerField()
-    answers = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assistant", "day", "source", "version", "model", "bucket"],
-                name="daily_latency_bucket_unique",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.assistant_id} {self.day} bucket {self.bucket}: {self.answers}"

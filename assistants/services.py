@@ -8,7 +8,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -171,10 +171,10 @@ INSERT INTO assistants_message (assistant_id, conversation_id, role, content, cr
 SELECT %(assistant)s, new.conversation_id, new.role, new.content, new.created_at,
        new.external_id, new.model, new.latency_ms, new.input_tokens, new.output_tokens,
        new.cost_usd
-FROM unnest(%(conversations)s::bigint[], %(roles)s::text[], %(contents)s::text[],
-            %(times)s::timestamptz[], %(external_ids)s::text[], %(models)s::text[],
-            %(latencies)s::int[], %(input_tokens)s::int[], %(output_tokens)s::int[],
-            %(costs)s::numeric[])
+FROM unnest(%(conversation_id)s::bigint[], %(role)s::text[], %(content)s::text[],
+            %(created_at)s::timestamptz[], %(external_id)s::text[], %(model)s::text[],
+            %(latency_ms)s::int[], %(input_tokens)s::int[], %(output_tokens)s::int[],
+            %(cost_usd)s::numeric[])
      AS new(conversation_id, role, content, created_at, external_id, model, latency_ms,
             input_tokens, output_tokens, cost_usd)
 -- A conversation of another assistant is never written to.
@@ -182,6 +182,26 @@ JOIN assistants_conversation c ON c.id = new.conversation_id AND c.assistant_id 
 ON CONFLICT (assistant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
 RETURNING id, external_id
 """
+
+
+def _insert_events(
+    sql: str,
+    *,
+    assistant: Assistant,
+    events: Sequence[NewMessage] | Sequence["NewFailure"],
+    noun: str,
+) -> list[tuple[int, str | None]]:
+    """Insert a batch of one dataclass in one statement: `sql` unnests an array parameter
+    named after each of its fields, and returns (id, external_id) of the rows it wrote."""
+    for event in events:
+        if timezone.is_naive(event.created_at):
+            raise ValueError(f"{noun} times must be aware datetimes")
+    columns = {
+        field.name: [getattr(event, field.name) for event in events] for field in fields(events[0])
+    }
+    with bulk_cursor() as cursor:
+        cursor.execute(sql, {"assistant": assistant.pk, **columns})
+        return cursor.fetchall()
 
 
 # No savepoint of its own: no caller catches its errors to go on with the transaction, and a
@@ -198,27 +218,7 @@ def record_messages(
     """
     if not messages:
         return []
-    for message in messages:
-        if timezone.is_naive(message.created_at):
-            raise ValueError("message times must be aware datetimes")
-    with bulk_cursor() as cursor:
-        cursor.execute(
-            _INSERT_MESSAGES,
-            {
-                "assistant": assistant.pk,
-                "conversations": [m.conversation_id for m in messages],
-                "roles": [m.role for m in messages],
-                "contents": [m.content for m in messages],
-                "times": [m.created_at for m in messages],
-                "external_ids": [m.external_id for m in messages],
-                "models": [m.model for m in messages],
-                "latencies": [m.latency_ms for m in messages],
-                "input_tokens": [m.input_tokens for m in messages],
-                "output_tokens": [m.output_tokens for m in messages],
-                "costs": [m.cost_usd for m in messages],
-            },
-        )
-        stored = cursor.fetchall()
+    stored = _insert_events(_INSERT_MESSAGES, assistant=assistant, events=messages, noun="message")
     rollups.apply_new_messages(
         assistant_id=assistant.pk,
         time_zone=assistant.time_zone,
@@ -243,8 +243,8 @@ INSERT INTO assistants_failedreply (assistant_id, conversation_id, created_at, m
                                     external_id)
 SELECT %(assistant)s, new.conversation_id, new.created_at, new.model, new.error,
        new.external_id
-FROM unnest(%(conversations)s::bigint[], %(times)s::timestamptz[], %(models)s::text[],
-            %(errors)s::text[], %(external_ids)s::text[])
+FROM unnest(%(conversation_id)s::bigint[], %(created_at)s::timestamptz[], %(model)s::text[],
+            %(error)s::text[], %(external_id)s::text[])
      AS new(conversation_id, created_at, model, error, external_id)
 -- A conversation of another assistant is never written to.
 JOIN assistants_conversation c ON c.id = new.conversation_id AND c.assistant_id = %(assistant)s
@@ -265,22 +265,7 @@ def record_failures(
     """
     if not failures:
         return []
-    for failure in failures:
-        if timezone.is_naive(failure.created_at):
-            raise ValueError("failure times must be aware datetimes")
-    with bulk_cursor() as cursor:
-        cursor.execute(
-            _INSERT_FAILURES,
-            {
-                "assistant": assistant.pk,
-                "conversations": [f.conversation_id for f in failures],
-                "times": [f.created_at for f in failures],
-                "models": [f.model for f in failures],
-                "errors": [f.error for f in failures],
-                "external_ids": [f.external_id for f in failures],
-            },
-        )
-        stored = cursor.fetchall()
+    stored = _insert_events(_INSERT_FAILURES, assistant=assistant, events=failures, noun="failure")
     if stored:
         rollups.lock_counters([assistant.pk])
         answer_stats.apply_new_failures(
@@ -292,6 +277,12 @@ def record_failures(
 
 
 # --- The in-app chat ------------------------------------------------------------------------
+
+
+def _record_message(assistant: Assistant, message: NewMessage) -> int:
+    """One message of the chat, through `record_messages`; returns its id."""
+    ((message_id, _),) = record_messages(assistant=assistant, messages=[message])
+    return message_id
 
 
 def _title(content: str) -> str:
@@ -313,18 +304,13 @@ def send_message(
     or failing backend never loses what the person wrote."""
     if conversation is None:
         conversation = start_conversation(assistant=assistant, user=user, title=_title(content))
-    ((message_id, _),) = record_messages(
-        assistant=assistant,
-        messages=[
-            NewMessage(
-                conversation_id=conversation.pk,
-                role=Message.Role.USER,
-                content=content,
-                created_at=timezone.now(),
-            )
-        ],
+    message = NewMessage(
+        conversation_id=conversation.pk,
+        role=Message.Role.USER,
+        content=content,
+        created_at=timezone.now(),
     )
-    return conversation, message_id
+    return conversation, _record_message(assistant, message)
 
 
 @transaction.atomic
@@ -340,22 +326,17 @@ def record_answer(
     if latest is None or latest.role != Message.Role.USER:
         return None
     answered_at = max(timezone.now(), latest.created_at)
-    ((answer_id, _),) = record_messages(
-        assistant=assistant,
-        messages=[
-            NewMessage(
-                conversation_id=conversation.pk,
-                role=Message.Role.ASSISTANT,
-                content=reply.content,
-                created_at=answered_at,
-                model=reply.model,
-                latency_ms=(answered_at - latest.created_at) // timedelta(milliseconds=1),
-                input_tokens=reply.input_tokens,
-                output_tokens=reply.output_tokens,
-            )
-        ],
+    answer = NewMessage(
+        conversation_id=conversation.pk,
+        role=Message.Role.ASSISTANT,
+        content=reply.content,
+        created_at=answered_at,
+        model=reply.model,
+        latency_ms=(answered_at - latest.created_at) // timedelta(milliseconds=1),
+        input_tokens=reply.input_tokens,
+        output_tokens=reply.output_tokens,
     )
-    return Message.objects.get(pk=answer_id)
+    return Message.objects.get(pk=_record_message(assistant, answer))
 
 
 def answer_last_question(

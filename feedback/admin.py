@@ -14,7 +14,7 @@ class DailyFeedbackAdmin(ReadOnlyEventAdmin):
 
 @admin.register(VersionFeedback)
 class VersionFeedbackAdmin(ReadOnlyEventAdmin):
-    list_display = ["assistant", "day", "source", "version", "positive", "negative"]
+    list_display = ["assistant", "day", "source", "version", "model", "positive", "negative"]
     list_filter = ["source"]
     search_fields = ["assistant__name"]
     list_select_related = ["assistant"]

@@ -94,7 +94,8 @@ class FeedbackFilterForm(forms.Form):
     has_comment = forms.BooleanField(required=False)
     reason = forms.CharField(required=False, max_length=REASON_MAX_LENGTH)
     status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False)
-    version = forms.IntegerField(required=False, min_value=1)
+    # At most PostgreSQL's integer, which the filter's raw count statements cannot exceed.
+    version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     q = forms.CharField(required=False, max_length=SEARCH_MAX_LENGTH)
 
     def filters(self) -> FeedbackFilters:

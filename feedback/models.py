@@ -226,9 +226,11 @@ class DailyFeedback(models.Model):
 
 
 class VersionFeedback(models.Model):
-    """Current ratings of the answers of one configuration version, by the day the rated
-    answer was given (reporting zone) and the source of its conversation (`app`, or `api`
-    when the conversation has an external id).
+    """Current ratings of the answers of one configuration version and model, by the day the
+    rated answer was given (reporting zone) and the source of its conversation (`app`, or
+    `api` when the conversation has an external id). `model` is the rated answer's (`""`
+    when not given): satisfaction by version sums over it, satisfaction by model over the
+    versions.
 
     The key is the answer's, so it never moves: a re-rating moves one count from positive to
     negative or back within its row, and a row never empties (`feedback.version_feedback`).
@@ -245,14 +247,17 @@ class VersionFeedback(models.Model):
     day = models.DateField()
     source = models.CharField(max_length=3, choices=Source.choices)
     version = models.PositiveIntegerField()
+    model = models.CharField(max_length=100, blank=True, default="")
     positive = models.PositiveIntegerField(default=0)
     negative = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            # Also the index of the impact page and the version table: one assistant's days.
+            # Also the index of the impact page, the version table and the model table: one
+            # assistant's days.
             models.UniqueConstraint(
-                fields=["assistant", "day", "source", "version"], name="version_feedback_unique"
+                fields=["assistant", "day", "source", "version", "model"],
+                name="version_feedback_unique",
             ),
             models.CheckConstraint(
                 condition=Q(source__in=["app", "api"]), name="version_feedback_source_valid"
@@ -261,4 +266,4 @@ class VersionFeedback(models.Model):
         verbose_name_plural = "version feedback"
 
     def __str__(self) -> str:
-        return f"{self.assistant_id} {self.day} {self.source} v{self.version}"
+        return f"{self.assistant_id} {self.day} {self.source} v{self.version} {self.model}"

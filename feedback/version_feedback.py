@@ -1,8 +1,12 @@
-"""Satisfaction by configuration version: `VersionFeedback`, kept exact with the ratings.
+"""Satisfaction by configuration version and by model: `VersionFeedback`, kept exact with
+the ratings.
 
 A rating counts for the version of the answer it rates (SPEC §3): the version in force at
 the answer's timestamp (`assistants.versions.version_at_sql`), on the answer's day in the
-reporting zone, under its conversation's source. `record_ratings` calls, inside its
+reporting zone, under its conversation's source and the answer's model (`""` when not
+given). One counter serves both satisfactions: the model is one more column of the key the
+same upsert already writes, so a rating costs no extra statement; readers by version sum
+over the models, the model table sums over the versions. `record_ratings` calls, inside its
 transaction and after the assistant's counter lock (`rollups.lock_counters`, which
 serialises the writers of one assistant, so the values read first are still current when
 the counts move):
@@ -43,6 +47,7 @@ moved AS (
     -- Each rating written now: +1 for its new value, -1 for the value it replaced.
     SELECT (m.created_at AT TIME ZONE %(tz)s)::date AS day, {_SOURCE} AS source,
            {version_at_sql(assistant="%(assistant)s", moment="m.created_at")} AS version,
+           COALESCE(m.model, '') AS model,
            (r.value = 'positive')::int - coalesce((o.value = 'positive')::int, 0) AS positive,
            (r.value = 'negative')::int - coalesce((o.value = 'negative')::int, 0) AS negative
     -- Joined on the written ids, so the plan is primary-key look-ups even when the tables'
@@ -54,28 +59,35 @@ moved AS (
     JOIN assistants_conversation c ON c.id = r.conversation_id
 ),
 per_key AS (
-    SELECT day, source, version, sum(positive)::int AS positive, sum(negative)::int AS negative
-    FROM moved GROUP BY day, source, version
+    SELECT day, source, version, model, sum(positive)::int AS positive,
+           sum(negative)::int AS negative
+    FROM moved GROUP BY day, source, version, model
     HAVING sum(positive) <> 0 OR sum(negative) <> 0
 )
 -- A key without a row gains ratings only, so its new row never starts below zero.
-INSERT INTO feedback_versionfeedback AS v (assistant_id, day, source, version, positive, negative)
-SELECT %(assistant)s, day, source, version, greatest(positive, 0), greatest(negative, 0)
+INSERT INTO feedback_versionfeedback AS v
+    (assistant_id, day, source, version, model, positive, negative)
+SELECT %(assistant)s, day, source, version, model, greatest(positive, 0), greatest(negative, 0)
 FROM per_key
-ON CONFLICT (assistant_id, day, source, version) DO UPDATE SET
-    positive = v.positive + (SELECT p.positive FROM per_key p WHERE (p.day, p.source, p.version)
-                             = (EXCLUDED.day, EXCLUDED.source, EXCLUDED.version)),
-    negative = v.negative + (SELECT p.negative FROM per_key p WHERE (p.day, p.source, p.version)
-                             = (EXCLUDED.day, EXCLUDED.source, EXCLUDED.version))
+ON CONFLICT (assistant_id, day, source, version, model) DO UPDATE SET
+    positive = v.positive + (SELECT p.positive FROM per_key p
+                             WHERE (p.day, p.source, p.version, p.model)
+                                 = (EXCLUDED.day, EXCLUDED.source, EXCLUDED.version,
+                                    EXCLUDED.model)),
+    negative = v.negative + (SELECT p.negative FROM per_key p
+                             WHERE (p.day, p.source, p.version, p.model)
+                                 = (EXCLUDED.day, EXCLUDED.source, EXCLUDED.version,
+                                    EXCLUDED.model))
 """
 
-_REBUILD_STATEMENTS = [
+REBUILD_STATEMENTS = [
     "DELETE FROM feedback_versionfeedback WHERE assistant_id = ANY(%(ids)s)",
     f"""
     INSERT INTO feedback_versionfeedback
-        (assistant_id, day, source, version, positive, negative)
+        (assistant_id, day, source, version, model, positive, negative)
     SELECT r.assistant_id, (m.created_at AT TIME ZONE a.time_zone)::date, {_SOURCE},
            {version_at_sql(assistant="r.assistant_id", moment="m.created_at")},
+           COALESCE(m.model, ''),
            count(*) FILTER (WHERE r.value = 'positive'),
            count(*) FILTER (WHERE r.value = 'negative')
     FROM feedback_rating r
@@ -83,7 +95,7 @@ _REBUILD_STATEMENTS = [
     JOIN assistants_message m ON m.id = r.message_id
     JOIN assistants_conversation c ON c.id = r.conversation_id
     WHERE r.assistant_id = ANY(%(ids)s)
-    GROUP BY 1, 2, 3, 4
+    GROUP BY 1, 2, 3, 4, 5
     """,
 ]
 
@@ -133,5 +145,5 @@ def rebuild_version_feedback(assistant_ids: Sequence[int]) -> None:
     if not ids:
         return
     with connection.cursor() as cursor:
-        for statement in _REBUILD_STATEMENTS:
+        for statement in REBUILD_STATEMENTS:
             cursor.execute(statement, {"ids": ids})

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assistants.lib import ratelimit
 from assistants.lib.htmx import render_page_or_partial, render_partial, wants_partial
 from assistants.lib.markup import render_markdown
-from assistants.models import Assistant
+from assistants.models import Assistant, Message
 from assistants.selectors import Need, get_assistant_for
 from assistants.timeframe import TimeframeForm, timeframe_context, today_in
 from feedback import selectors, services
@@ -80,6 +80,22 @@ def _controls(request, answer, *, rating: Rating | None, form=None, note: str = 
     return render(request, "feedback/_rating.html", context, status=status)
 
 
+def _own_answer(request, assistant_id: int, message_id: int) -> Message:
+    """The person's answer to rate (404 otherwise), its assistant attached for the controls."""
+    assistant = get_assistant_for(request.user, assistant_id, need=Need.USE).assistant
+    answer = selectors.answer_to_rate(assistant, request.user, message_id)
+    answer.assistant = assistant
+    return answer
+
+
+def _done(request, answer, *, rating: Rating | None, note: str, thanks: str) -> HttpResponse:
+    """The controls again, saying what was done; without htmx, back to the chat with `thanks`."""
+    if not request.htmx:
+        messages.success(request, thanks)
+        return _back_to_chat(answer)
+    return _controls(request, answer, rating=rating, note=note)
+
+
 def _back_to_chat(answer):
     url = reverse("assistants:conversation", args=[answer.assistant_id, answer.conversation_id])
     return redirect(f"{url}#message-{answer.pk}")
@@ -88,9 +104,8 @@ def _back_to_chat(answer):
 @login_required
 @require_POST
 def rate(request, assistant_id: int, message_id: int):
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.USE).assistant
-    answer = selectors.answer_to_rate(assistant, request.user, message_id)
-    answer.assistant = assistant
+    answer = _own_answer(request, assistant_id, message_id)
+    assistant = answer.assistant
     if limited := _too_many(request):
         return limited
     form = RateForm(request.POST)
@@ -112,9 +127,8 @@ def rate(request, assistant_id: int, message_id: int):
 @login_required
 @require_POST
 def details(request, assistant_id: int, message_id: int):
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.USE).assistant
-    answer = selectors.answer_to_rate(assistant, request.user, message_id)
-    answer.assistant = assistant
+    answer = _own_answer(request, assistant_id, message_id)
+    assistant = answer.assistant
     rating = selectors.rating_of(answer)
     if rating is None:
         return HttpResponseBadRequest("Rate the answer first.")
@@ -129,32 +143,22 @@ def details(request, assistant_id: int, message_id: int):
             return _back_to_chat(answer)
         return _controls(request, answer, rating=rating, form=form)
     services.update_details(rating=rating, at=timezone.now(), **form.cleaned_data)
-    if not request.htmx:
-        messages.success(request, "Saved. Thank you.")
-        return _back_to_chat(answer)
-    return _controls(request, answer, rating=rating, note="saved")
+    return _done(request, answer, rating=rating, note="saved", thanks="Saved. Thank you.")
 
 
 def _withdraw(request, assistant_id: int, message_id: int, *, what: str):
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.USE).assistant
-    answer = selectors.answer_to_rate(assistant, request.user, message_id)
-    answer.assistant = assistant
+    answer = _own_answer(request, assistant_id, message_id)
     rating = selectors.rating_of(answer)
     if rating is not None:
         if what == "contact":
             services.withdraw_contact(rating=rating, at=timezone.now())
         else:
             services.withdraw_shared_chat(rating=rating, at=timezone.now())
-    note = "contact-withdrawn" if what == "contact" else "chat-withdrawn"
-    if not request.htmx:
-        messages.success(
-            request,
-            "Your name and e-mail are no longer shared."
-            if what == "contact"
-            else "This chat is no longer shared.",
-        )
-        return _back_to_chat(answer)
-    return _controls(request, answer, rating=rating, note=note)
+    if what == "contact":
+        note, thanks = "contact-withdrawn", "Your name and e-mail are no longer shared."
+    else:
+        note, thanks = "chat-withdrawn", "This chat is no longer shared."
+    return _done(request, answer, rating=rating, note=note, thanks=thanks)
 
 
 @login_required

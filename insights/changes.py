@@ -5,17 +5,27 @@ its answers count with the configuration it left unchanged: such a version is fo
 the row of the version before it.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Sum
 
-from assistants.models import Assistant
+from assistants.models import Assistant, DailyAnswerStats
 from assistants.timeframe import DateRange
 from assistants.versions import is_configuration_change
 from feedback.models import VersionFeedback
 from insights import stats
-from insights.forms import Source
+from insights.impact import of_source
+from insights.quality import (
+    Histogram,
+    format_latency,
+    format_rate,
+    format_usd,
+    latency_histograms,
+    merge_histograms,
+)
 from insights.selectors import ConfigurationChange
 
 
@@ -29,6 +39,11 @@ class VersionRecord:
     positive: int = 0
     negative: int = 0
     satisfaction: stats.Estimate | None = field(default=None)
+    answers: int = 0
+    failed_replies: int = 0
+    cost_usd: Decimal = Decimal(0)  # of the answers that have a cost
+    unpriced_answers: int = 0
+    latency: Histogram = field(default_factory=list)  # of its timed answers
 
     @property
     def numbers(self) -> list[int]:
@@ -41,6 +56,24 @@ class VersionRecord:
     @property
     def satisfaction_text(self) -> str:
         return f"{100 * self.satisfaction.value:.0f} %" if self.satisfaction else "—"
+
+    @property
+    def failure_rate_text(self) -> str:
+        attempts = self.answers + self.failed_replies
+        return format_rate(100 * self.failed_replies / attempts if attempts else None)
+
+    @property
+    def median_latency_text(self) -> str:
+        timed = sum(n for _, n in self.latency)
+        if not timed:
+            return "—"
+        return format_latency(stats.order_statistic(self.latency, math.ceil(timed / 2)))
+
+    @property
+    def cost_per_answer_text(self) -> str:
+        """Over the answers that have a cost; "—" when none has."""
+        priced = self.answers - self.unpriced_answers
+        return format_usd(self.cost_usd / priced) if priced else "—"
 
     @property
     def interval_text(self) -> str:
@@ -65,8 +98,8 @@ def version_records(
 ) -> list[VersionRecord]:
     """The configurations live at some time in the range, newest first, with the current
     ratings of the answers they gave on the range's days (of `source`: all, app or api) and
-    satisfaction's 95 % Wilson interval. `versions` is `selectors.version_history`. One
-    query."""
+    satisfaction's 95 % Wilson interval, and the answers' count, failed replies, latencies
+    and cost. `versions` is `selectors.version_history`. Three queries."""
     rows = _configurations(versions)
     first, after = date_range.bounds(assistant.tzinfo)
     live = []
@@ -76,22 +109,38 @@ def version_records(
         starts_in_time = version.number == 1 or version.changed_at < after
         if starts_in_time and (until is None or until >= first):
             live.append((version, folded, until))
-    counts = VersionFeedback.objects.filter(
-        assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
-    )
-    if source != Source.ALL:
-        counts = counts.filter(source=source)
+    in_range = {"assistant": assistant, "day__gte": date_range.start, "day__lte": date_range.end}
     by_version = {
         number: (positive, negative)
-        for number, positive, negative in counts.values("version")
+        for number, positive, negative in of_source(
+            VersionFeedback.objects.filter(**in_range), source
+        )
+        .values("version")
         .annotate(positive=Sum("positive"), negative=Sum("negative"))
         .values_list("version", "positive", "negative")
     }
+    answers = {
+        row[0]: row[1:]
+        for row in of_source(DailyAnswerStats.objects.filter(**in_range), source)
+        .values("version")
+        .annotate(
+            answers_=Sum("answers"),
+            failed=Sum("failed_replies"),
+            cost=Sum("cost_usd"),
+            unpriced=Sum("unpriced_answers"),
+        )
+        .values_list("version", "answers_", "failed", "cost", "unpriced")
+    }
+    (latencies,) = latency_histograms(assistant, [date_range], source=source)
     records = []
     for version, folded, until in reversed(live):
         numbers = [version.number, *(f.number for f in folded)]
         positive = sum(by_version.get(n, (0, 0))[0] for n in numbers)
         negative = sum(by_version.get(n, (0, 0))[1] for n in numbers)
+        answered, failed, cost, unpriced = (
+            sum((answers.get(n, (0, 0, Decimal(0), 0))[i] for n in numbers), start=0)
+            for i in range(4)
+        )
         records.append(
             VersionRecord(
                 version=version,
@@ -100,6 +149,11 @@ def version_records(
                 positive=positive,
                 negative=negative,
                 satisfaction=stats.wilson(positive, positive + negative),
+                answers=answered,
+                failed_replies=failed,
+                cost_usd=Decimal(cost),
+                unpriced_answers=unpriced,
+                latency=merge_histograms(latencies.get(n, []) for n in numbers),
             )
         )
     return records

@@ -7,15 +7,15 @@ to prove it is a valid figure. (Building through graph_objects at request time c
 """
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
+from insights.chart_layout import ChangeMark, bar_trace, line_trace, time_layout
 from insights.selectors import ConfigurationChange, DayFigures
 
 USER_COLOUR = "#2563eb"
 ASSISTANT_COLOUR = "#93c5fd"
 CONVERSATION_COLOUR = "#7c3aed"
 POSITIVE_COLOUR = "#16a34a"
-CHANGE_COLOUR = "#d97706"
 DAY_MS = 24 * 60 * 60 * 1000
 # Up to this many days every day gets its own tick; beyond, Plotly spaces them.
 DAILY_TICKS_UP_TO = 14
@@ -24,76 +24,29 @@ MARGIN = {"l": 56, "r": 56, "t": 28, "b": 40}
 
 
 def _layout(days: list[DayFigures], changes: list[ConfigurationChange], *, y_title: str) -> dict:
-    first, last = days[0].day, days[-1].day
-    layout = {
-        "height": 280,
-        "margin": dict(MARGIN),
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "hovermode": "x unified",
-        "showlegend": False,
-        "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#1f2937"},
-        "xaxis": {
-            "type": "date",
-            # Half a day of padding so the first and last bars are whole.
-            "range": [_noon_before(first), _noon_after(last)],
-            "showgrid": False,
-            "tickformat": "%b %-d",
-            "hoverformat": "%a %b %-d, %Y",
-            # Without it a short range gets a tick every few hours, all labelled with the
-            # same day.
-            **({"dtick": DAY_MS} if len(days) <= DAILY_TICKS_UP_TO else {}),
-        },
-        "yaxis": {
-            "title": {"text": y_title},
-            "rangemode": "tozero",
-            "gridcolor": "#e5e7eb",
-            "tickformat": ",d",
-            # Keep small counts on whole numbers.
-            "dtick": None if _peak(days) > 5 else 1,
-        },
-        "shapes": [],
-        "annotations": [],
-    }
-    for day, day_changes in _changes_by_day(changes).items():
-        layout["shapes"].append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": day.isoformat(),
-                "x1": day.isoformat(),
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": CHANGE_COLOUR, "width": 1.5, "dash": "dot"},
-            }
+    marks = [
+        ChangeMark(
+            day=day,
+            text=", ".join(_marker(change) for change in day_changes),
+            hovertext="<br>".join(_describe(change) for change in day_changes),
         )
-        layout["annotations"].append(
-            {
-                "xref": "x",
-                "yref": "paper",
-                "x": day.isoformat(),
-                "y": 1,
-                "yanchor": "bottom",
-                "showarrow": False,
-                "text": ", ".join(_marker(change) for change in day_changes),
-                "hovertext": "<br>".join(_describe(change) for change in day_changes),
-                "font": {"color": CHANGE_COLOUR, "size": 11},
-            }
-        )
+        for day, day_changes in _changes_by_day(changes).items()
+    ]
+    layout = time_layout(
+        first=days[0].day, last=days[-1].day, y_title=y_title, margin=MARGIN, marks=marks
+    )
+    if len(days) <= DAILY_TICKS_UP_TO:
+        # Without it a short range gets a tick every few hours, all labelled with the same
+        # day.
+        layout["xaxis"]["dtick"] = DAY_MS
+    layout["yaxis"]["tickformat"] = ",d"
+    # Keep small counts on whole numbers.
+    layout["yaxis"]["dtick"] = None if _peak(days) > 5 else 1
     return layout
 
 
 def _peak(days: list[DayFigures]) -> int:
     return max((day.active_users + day.conversations + day.messages for day in days), default=0)
-
-
-def _noon_before(day: date) -> str:
-    return f"{(day - timedelta(days=1)).isoformat()} 12:00"
-
-
-def _noon_after(day: date) -> str:
-    return f"{day.isoformat()} 12:00"
 
 
 def _changes_by_day(changes: list[ConfigurationChange]) -> dict[date, list[ConfigurationChange]]:
@@ -127,35 +80,34 @@ def _bar_width(days: list[DayFigures]) -> dict:
     return {"width": 0.8 * DAY_MS} if len(days) == 1 else {}
 
 
+def _bars(
+    days: list[DayFigures], name: str, values: list[int], colour: str, counted: str = "", **extra
+) -> dict:
+    """One bar a day; `values` are the days' counts in the order of `days`, `counted` what
+    the hover says they count (the name, by default)."""
+    return bar_trace(
+        name=name,
+        x=_x(days),
+        y=values,
+        colour=colour,
+        hover=f"%{{y:,d}} {counted or name.lower()}<extra></extra>",
+        **extra,
+        **_bar_width(days),
+    )
+
+
 def daily_active_users_figure(days: list[DayFigures], changes: list[ConfigurationChange]) -> dict:
     return {
-        "data": [
-            {
-                "type": "bar",
-                "name": "Active users",
-                "x": _x(days),
-                "y": [day.active_users for day in days],
-                "marker": {"color": USER_COLOUR},
-                "hovertemplate": "%{y:,d} active users<extra></extra>",
-                **_bar_width(days),
-            }
-        ],
+        "data": [_bars(days, "Active users", [day.active_users for day in days], USER_COLOUR)],
         "layout": _layout(days, changes, y_title="Users"),
     }
 
 
 def conversations_figure(days: list[DayFigures], changes: list[ConfigurationChange]) -> dict:
+    conversations = [day.conversations for day in days]
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": "Conversations",
-                "x": _x(days),
-                "y": [day.conversations for day in days],
-                "marker": {"color": CONVERSATION_COLOUR},
-                "hovertemplate": "%{y:,d} new conversations<extra></extra>",
-                **_bar_width(days),
-            }
+            _bars(days, "Conversations", conversations, CONVERSATION_COLOUR, "new conversations")
         ],
         "layout": _layout(days, changes, y_title="Conversations"),
     }
@@ -168,24 +120,13 @@ def messages_figure(days: list[DayFigures], changes: list[ConfigurationChange]) 
     layout["legend"] = {"orientation": "h", "x": 0, "y": -0.18, "traceorder": "normal"}
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": "From users",
-                "x": _x(days),
-                "y": [day.user_messages for day in days],
-                "marker": {"color": USER_COLOUR},
-                "hovertemplate": "%{y:,d} from users<extra></extra>",
-                **_bar_width(days),
-            },
-            {
-                "type": "bar",
-                "name": "From the assistant",
-                "x": _x(days),
-                "y": [day.assistant_messages for day in days],
-                "marker": {"color": ASSISTANT_COLOUR},
-                "hovertemplate": "%{y:,d} from the assistant<extra></extra>",
-                **_bar_width(days),
-            },
+            _bars(days, "From users", [day.user_messages for day in days], USER_COLOUR),
+            _bars(
+                days,
+                "From the assistant",
+                [day.assistant_messages for day in days],
+                ASSISTANT_COLOUR,
+            ),
         ],
         "layout": layout,
     }
@@ -211,7 +152,8 @@ def satisfaction_figure(days: list[DayFigures], changes: list[ConfigurationChang
         "tickvals": percents,
         "ticktext": [f"{percent}%" for percent in percents],
     }
-    most_ratings = max((d.positive_feedback + d.negative_feedback for d in days), default=0)
+    ratings = [day.positive_feedback + day.negative_feedback for day in days]
+    most_ratings = max(ratings, default=0)
     layout["yaxis2"] = {
         "overlaying": "y",
         "side": "right",
@@ -228,28 +170,16 @@ def satisfaction_figure(days: list[DayFigures], changes: list[ConfigurationChang
     layout["legend"] = {"orientation": "h", "x": 0, "y": -0.18}
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": "Ratings",
-                "x": _x(days),
-                "y": [day.positive_feedback + day.negative_feedback for day in days],
-                "yaxis": "y2",
-                "marker": {"color": "#e5e7eb"},
-                "hovertemplate": "%{y:,d} ratings<extra></extra>",
-                **_bar_width(days),
-            },
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Satisfaction (positive share)",
-                "x": _x(days),
-                "y": shares,
-                "connectgaps": False,
-                "line": {"color": POSITIVE_COLOUR, "width": 2},
-                "marker": {"color": POSITIVE_COLOUR, "size": 6},
+            _bars(days, "Ratings", ratings, "#e5e7eb", yaxis="y2"),
+            line_trace(
+                name="Satisfaction (positive share)",
+                x=_x(days),
+                y=shares,
+                line={"color": POSITIVE_COLOUR, "width": 2},
+                marker={"color": POSITIVE_COLOUR, "size": 6},
                 # An explicit format: a bare %{y} would take the axis' tick suffix too ("80%%").
-                "hovertemplate": "%{y:.1~f}% positive<extra></extra>",
-            },
+                hover="%{y:.1~f}% positive<extra></extra>",
+            ),
         ],
         "layout": layout,
     }

@@ -6,6 +6,7 @@ today, with the days of each side, the rates in points and a verdict for each fi
 from datetime import date
 
 from assistants.models import Assistant
+from insights.forms import Source
 from insights.impact import DEFAULT_WINDOW, Impact, impacts
 from insights.selectors import ConfigurationChange
 
@@ -16,10 +17,18 @@ def compare_around_changes(
     changes: list[ConfigurationChange],
     history: list[ConfigurationChange],
     today: date,
+    source: str = Source.ALL,
 ) -> list[Impact]:
     """One `Impact` per change of the timeframe (`changes`), each clipped by its neighbours
-    in the assistant's whole `history`. Two queries for any number of changes; none without
-    a change."""
+    in the assistant's whole `history`, over `source` (all, app or api). Four queries for any
+    number of changes; none without a change."""
     if not changes:
         return []
-    return impacts(assistant, changes=changes, history=history, window=DEFAULT_WINDOW, today=today)
+    return impacts(
+        assistant,
+        changes=changes,
+        history=history,
+        window=DEFAULT_WINDOW,
+        today=today,
+        source=source,
+    )

@@ -7,25 +7,33 @@ One implementation for the impact page and the Analytics tab's before/after tabl
   the first activity and today (today is not over, so it is on neither side, like the
   change's own day, which runs partly on each version);
 - `read_days` reads the counters of every day the sides need, for any number of changes, in
-  two queries;
+  three queries, and `insights.quality.latency_histograms` each side's latencies in one;
 - `assess` (pure) turns the two sides into one `Assessment` per figure, with the statistics
   of `insights.stats` and the rules of SPEC §4.
 
-A figure is a `DailyFigure` (a mean over days, compared with Welch's interval) or a
-`RateFigure` (a proportion over counts summed on each side, compared with Newcombe's);
-adding one is a line in `FIGURES` and the counters it needs in `ImpactDay`.
+A figure is a `DailyFigure` (a mean over days, compared with Welch's interval), a
+`RateFigure` (a proportion over counts summed on each side, compared with Newcombe's) or a
+`MedianFigure` (the median latency of each side's answers, see `_assess_median`); adding one
+is a line in `FIGURES` and the counters it needs in `ImpactDay`.
+
+Every figure honours the source (all, app or api): satisfaction and the answers' figures
+from counters keyed by source; usage through `usage_rows`, the one read of `DailyUsage`.
 """
 
+import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Q, Subquery, Sum
+from django.db.models import Q, QuerySet, Subquery, Sum
 
-from assistants.models import Assistant, DailyUsage
+from assistants.models import Assistant, DailyAnswerStats, DailyUsage
 from assistants.timeframe import DateRange
 from feedback.models import VersionFeedback
 from insights import stats
+from insights.forms import Source
+from insights.quality import Histogram, format_latency, latency_histograms, merge_histograms
 from insights.selectors import ConfigurationChange
 
 WINDOWS = (7, 14, 28)
@@ -45,6 +53,10 @@ class ImpactDay:
     messages: int = 0
     positive: int = 0  # current ratings of the answers given that day
     negative: int = 0
+    answers: int = 0
+    failed_replies: int = 0
+    cost_usd: Decimal = Decimal(0)  # of the answers that have a cost
+    unpriced_answers: int = 0  # answers without one (no price for their model)
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,7 @@ class Side:
     days: list[ImpactDay] = field(default_factory=list)
     limit: str | None = None
     can_grow: bool = False
+    latency: Histogram = field(default_factory=list)  # of the answers of its days
 
     @property
     def length(self) -> int:
@@ -101,25 +114,23 @@ def sides(
     return before, (DateRange(start, end), limit, can_grow)
 
 
-def read_days(
-    assistant: Assistant, ranges: Iterable[DateRange]
-) -> tuple[dict[date, ImpactDay], date | None]:
-    """({day: ImpactDay} for the busy days from the first range's start to the last range's
-    end, first activity day or None). Days are calendar days of the reporting zone; a day
-    without counters is absent (it counts as 0). Two queries whatever the number of ranges."""
-    ranges = list(ranges)
-    if not ranges:
-        return {}, first_activity_of(assistant)
-    start = min(r.start for r in ranges)
-    end = max(r.end for r in ranges)
-    first_day = DailyUsage.objects.filter(assistant=assistant).order_by("day").values("day")[:1]
-    # The days of the ranges and, in the same query, the assistant's first active day.
-    # Summed over the sources (the in-app chat's people and the events API's are not the
-    # same participants).
-    usage = (
-        DailyUsage.objects.filter(
-            Q(day__gte=start, day__lte=end) | Q(day=Subquery(first_day)), assistant=assistant
-        )
+def of_source(queryset: QuerySet, source: str) -> QuerySet:
+    """The rows of one source (`Source.APP`, `Source.API`), or all of them."""
+    return queryset if source == Source.ALL else queryset.filter(source=source)
+
+
+def usage_rows(assistant: Assistant, *, start: date, end: date, source: str) -> QuerySet:
+    """(day, active users, conversations, user messages, assistant messages) of the busy
+    days of `source` from `start` to `end` and, in the same query, of its first active day.
+
+    The one read of the usage rollup for the impact of a change. `DailyUsage` has a row per
+    day and source, summed here: for all sources its active users are the two sources' sum,
+    which is the distinct count as long as nobody uses both (the events API's people are
+    its own participants, not accounts of the app)."""
+    rows = of_source(DailyUsage.objects.filter(assistant=assistant), source)
+    first_day = rows.order_by("day").values("day")[:1]
+    return (
+        rows.filter(Q(day__gte=start, day__lte=end) | Q(day=Subquery(first_day)))
         .values("day")
         .annotate(
             active=Sum("active_users"),
@@ -129,33 +140,57 @@ def read_days(
         )
         .values_list("day", "active", "started", "sent", "answered")
     )
+
+
+def read_days(
+    assistant: Assistant, ranges: Iterable[DateRange], *, source: str = Source.ALL
+) -> tuple[dict[date, ImpactDay], date | None]:
+    """({day: ImpactDay} for the busy days from the first range's start to the last range's
+    end, first activity day or None), of `source` (all, app or api). Days are calendar days
+    of the reporting zone; a day without counters is absent (it counts as 0). Three queries
+    whatever the number of ranges; none without one."""
+    ranges = list(ranges)
+    if not ranges:
+        return {}, None
+    start = min(r.start for r in ranges)
+    end = max(r.end for r in ranges)
     days: dict[date, ImpactDay] = {}
     first_activity = None
-    for day, active, conversations, user_messages, assistant_messages in usage:
+    for day, active, conversations, user_messages, assistant_messages in usage_rows(
+        assistant, start=start, end=end, source=source
+    ):
         first_activity = day if first_activity is None else min(first_activity, day)
-        days[day] = ImpactDay(day, active, conversations, user_messages + assistant_messages)
+        if start <= day <= end:
+            days[day] = ImpactDay(day, active, conversations, user_messages + assistant_messages)
+    in_range = {"assistant": assistant, "day__gte": start, "day__lte": end}
     feedback = (
-        VersionFeedback.objects.filter(assistant=assistant, day__gte=start, day__lte=end)
+        of_source(VersionFeedback.objects.filter(**in_range), source)
         .values("day")
         .annotate(positive=Sum("positive"), negative=Sum("negative"))
         .values_list("day", "positive", "negative")
     )
     for day, positive, negative in feedback:
-        base = days.get(day, ImpactDay(day))
-        days[day] = ImpactDay(
-            day, base.active_users, base.conversations, base.messages, positive, negative
+        days[day] = replace(days.get(day, ImpactDay(day)), positive=positive, negative=negative)
+    answers = (
+        of_source(DailyAnswerStats.objects.filter(**in_range), source)
+        .values("day")
+        .annotate(
+            answers_=Sum("answers"),
+            failed=Sum("failed_replies"),
+            cost=Sum("cost_usd"),
+            unpriced=Sum("unpriced_answers"),
+        )
+        .values_list("day", "answers_", "failed", "cost", "unpriced")
+    )
+    for day, answered, failed, cost, unpriced in answers:
+        days[day] = replace(
+            days.get(day, ImpactDay(day)),
+            answers=answered,
+            failed_replies=failed,
+            cost_usd=cost,
+            unpriced_answers=unpriced,
         )
     return days, first_activity
-
-
-def first_activity_of(assistant: Assistant) -> date | None:
-    """The first day with a message, in the reporting zone. One query."""
-    return (
-        DailyUsage.objects.filter(assistant=assistant)
-        .order_by("day")
-        .values_list("day", flat=True)
-        .first()
-    )
 
 
 def fill(range_: DateRange | None, days: dict[date, ImpactDay]) -> list[ImpactDay]:
@@ -174,7 +209,11 @@ class DailyFigure:
     value: Callable[[ImpactDay], float]
     more_is_better: bool
     decimals: int = 1
-    unit: str = ""
+    unit: str = ""  # "$": shown as money
+    # What of a day the figure cannot count (answers without a price), and what it is called:
+    # with any on a side, the sides are not comparable.
+    missing: Callable[[ImpactDay], int] | None = None
+    missing_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,12 +226,55 @@ class RateFigure:
     share_name: str  # "positive": what the share is of, after "58 % → 80 %"
     better_text: str  # "Answers were rated better"
     worse_text: str
+    decimals: int = 0
 
 
-FIGURES: list[DailyFigure | RateFigure] = [
+@dataclass(frozen=True)
+class MedianFigure:
+    """The median latency of each side's answers, from its merged latency histogram."""
+
+    key: str
+    label: str
+    more_is_better: bool
+    trials_name: str
+    better_text: str
+    worse_text: str
+
+
+Figure = DailyFigure | RateFigure | MedianFigure
+
+FIGURES: list[Figure] = [
     DailyFigure("active_users", "active users a day", lambda d: d.active_users, True),
     DailyFigure("conversations", "conversations a day", lambda d: d.conversations, True),
     DailyFigure("messages", "messages a day", lambda d: d.messages, True),
+    RateFigure(
+        "failure_rate",
+        "failure rate",
+        lambda d: (d.failed_replies, d.answers + d.failed_replies),
+        False,
+        "replies",
+        "failed",
+        "Fewer replies failed",
+        "More replies failed",
+        decimals=1,
+    ),
+    MedianFigure(
+        "latency",
+        "median latency",
+        False,
+        "timed answers",
+        "Answers came faster",
+        "Answers came slower",
+    ),
+    DailyFigure(
+        "cost",
+        "cost a day",
+        lambda d: float(d.cost_usd),
+        False,
+        unit="$",
+        missing=lambda d: d.unpriced_answers,
+        missing_text="answers without a price",
+    ),
     RateFigure(
         "satisfaction",
         "positive ratings",
@@ -215,12 +297,12 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Assessment:
-    figure: DailyFigure | RateFigure
+    figure: Figure
     before: str  # each side's value as shown ("12.3", "58 %"), "—" without data
     after: str
-    before_n: int  # days (daily figures) or trials (rates) behind each side
+    before_n: int  # days (daily figures), trials (rates) or timed answers behind each side
     after_n: int
-    difference: str | None  # "+2.8" or "+22 points"
+    difference: str | None  # "+2.8", "+22 points", "−120 ms"
     interval: str | None  # "+0.9 to +4.7"
     verdict: str
     sentence: str  # the whole finding, in words
@@ -268,24 +350,50 @@ def verdict_of(difference: stats.Estimate | None, more_is_better: bool) -> str:
     return Verdict.BETTER if up == more_is_better else Verdict.WORSE
 
 
+def _number(figure: DailyFigure, value: float, decimals: int, *, signed: bool = False) -> str:
+    text = _signed(value, decimals) if signed else _plain(value, decimals)
+    if figure.unit != "$":
+        return text
+    return f"{text[0]}${text[1:]}" if text[0] in "+−±" else f"${text}"
+
+
+def _not_enough(figure: Figure, before: str, after: str, n: tuple[int, int], why: str):
+    return Assessment(
+        figure, before, after, *n, None, None, Verdict.NOT_ENOUGH_DATA,
+        f"Not enough data to judge {figure.label} yet{why}.",
+    )  # fmt: skip
+
+
 def _assess_daily(figure: DailyFigure, before: Side, after: Side) -> Assessment:
     old = [figure.value(day) for day in before.days]
     new = [figure.value(day) for day in after.days]
     d = figure.decimals
-    shown_before = _plain(stats.mean(old), d) if old else "—"
-    shown_after = _plain(stats.mean(new), d) if new else "—"
+    if figure.unit == "$":
+        # Answers cost fractions of a cent: four decimals under a dollar a day.
+        d = 2 if max(map(abs, old + new), default=0) >= 1 else 4
+    shown_before = _number(figure, stats.mean(old), d) if old else "—"
+    shown_after = _number(figure, stats.mean(new), d) if new else "—"
     sides_text = f"{len(old)} and {len(new)} days"
     if len(old) < MIN_DAYS or len(new) < MIN_DAYS:
         shortfall = _shortfall(before, after, need=MIN_DAYS, have=(len(old), len(new)), unit="days")
-        return Assessment(
-            figure, shown_before, shown_after, len(old), len(new), None, None,
-            Verdict.NOT_ENOUGH_DATA,
-            f"Not enough data to judge {figure.label} yet: {shortfall}.",
-        )  # fmt: skip
+        return _not_enough(
+            figure, shown_before, shown_after, (len(old), len(new)), f": {shortfall}"
+        )
+    if figure.missing is not None:
+        missing = [sum(map(figure.missing, side.days)) for side in (before, after)]
+        if any(missing):
+            return _not_enough(
+                figure, shown_before, shown_after, (len(old), len(new)),
+                f": {missing[0]:,} and {missing[1]:,} {figure.missing_text} before and after "
+                "it, whose models need a price (Django admin, then rebuild_insights)",
+            )  # fmt: skip
     estimate = stats.welch(old, new)
     verdict = verdict_of(estimate, figure.more_is_better)
-    difference = _signed(estimate.value, d)
-    interval = f"{_signed(estimate.interval.low, d)} to {_signed(estimate.interval.high, d)}"
+    difference = _number(figure, estimate.value, d, signed=True)
+    interval = (
+        f"{_number(figure, estimate.interval.low, d, signed=True)} to "
+        f"{_number(figure, estimate.interval.high, d, signed=True)}"
+    )
     numbers = (
         f"{shown_before} → {shown_after} ({difference}, 95 % interval {interval}), {sides_text}"
     )
@@ -293,7 +401,10 @@ def _assess_daily(figure: DailyFigure, before: Side, after: Side) -> Assessment:
         sentence = f"No clear change in {figure.label}: {numbers}."
     else:
         more = estimate.value > 0
-        word = "More" if more else "Fewer"
+        if figure.unit == "$":
+            word = "Higher" if more else "Lower"
+        else:
+            word = "More" if more else "Fewer"
         quality = "better" if verdict == Verdict.BETTER else "worse"
         sentence = f"{word} {figure.label} after this change ({quality}): {numbers}."
     return Assessment(
@@ -302,52 +413,95 @@ def _assess_daily(figure: DailyFigure, before: Side, after: Side) -> Assessment:
     )  # fmt: skip
 
 
+def _too_little(
+    figure: Figure, before: Side, after: Side, shown: tuple[str, str], counts: tuple[int, int]
+) -> Assessment | None:
+    """Not enough data for a rate or a median: fewer than 7 days or 30 counted on a side."""
+    if before.length < MIN_DAYS or after.length < MIN_DAYS:
+        shortfall = _shortfall(
+            before, after, need=MIN_DAYS, have=(before.length, after.length), unit="days"
+        )
+        return _not_enough(figure, *shown, counts, f": {shortfall}")
+    if counts[0] < MIN_COUNT or counts[1] < MIN_COUNT:
+        shortfall = _shortfall(before, after, need=MIN_COUNT, have=counts, unit=figure.trials_name)
+        n = f"{counts[0]:,} and {counts[1]:,} {figure.trials_name}"
+        return _not_enough(figure, *shown, counts, f" ({n}): {shortfall}")
+    return None
+
+
+def _sentence(figure: RateFigure | MedianFigure, verdict: str, numbers: str) -> str:
+    if verdict == Verdict.BETTER:
+        return f"{figure.better_text} after this change: {numbers}."
+    if verdict == Verdict.WORSE:
+        return f"{figure.worse_text} after this change: {numbers}."
+    return f"No clear change in {figure.label}: {numbers}."
+
+
 def _assess_rate(figure: RateFigure, before: Side, after: Side) -> Assessment:
     hits_before = sum(figure.counts(day)[0] for day in before.days)
     trials_before = sum(figure.counts(day)[1] for day in before.days)
     hits_after = sum(figure.counts(day)[0] for day in after.days)
     trials_after = sum(figure.counts(day)[1] for day in after.days)
-    shown_before = f"{100 * hits_before / trials_before:.0f} %" if trials_before else "—"
-    shown_after = f"{100 * hits_after / trials_after:.0f} %" if trials_after else "—"
-    n = f"{trials_before:,} and {trials_after:,} {figure.trials_name}"
-    if before.length < MIN_DAYS or after.length < MIN_DAYS:
-        shortfall = _shortfall(
-            before, after, need=MIN_DAYS, have=(before.length, after.length), unit="days"
-        )
-        return Assessment(
-            figure, shown_before, shown_after, trials_before, trials_after, None, None,
-            Verdict.NOT_ENOUGH_DATA, f"Not enough data to judge {figure.label} yet: {shortfall}.",
-        )  # fmt: skip
-    if trials_before < MIN_COUNT or trials_after < MIN_COUNT:
-        shortfall = _shortfall(
-            before, after, need=MIN_COUNT, have=(trials_before, trials_after),
-            unit=figure.trials_name,
-        )  # fmt: skip
-        return Assessment(
-            figure, shown_before, shown_after, trials_before, trials_after, None, None,
-            Verdict.NOT_ENOUGH_DATA,
-            f"Not enough data to judge {figure.label} yet ({n}): {shortfall}.",
-        )  # fmt: skip
+    d = figure.decimals
+    shown_before = f"{100 * hits_before / trials_before:.{d}f} %" if trials_before else "—"
+    shown_after = f"{100 * hits_after / trials_after:.{d}f} %" if trials_after else "—"
+    counts = (trials_before, trials_after)
+    too_little = _too_little(figure, before, after, (shown_before, shown_after), counts)
+    if too_little:
+        return too_little
     estimate = stats.newcombe(hits_before, trials_before, hits_after, trials_after)
     verdict = verdict_of(estimate, figure.more_is_better)
-    difference = f"{_signed(100 * estimate.value, 0)} points"
+    difference = f"{_signed(100 * estimate.value, d)} points"
     interval = (
-        f"{_signed(100 * estimate.interval.low, 0)} to {_signed(100 * estimate.interval.high, 0)}"
+        f"{_signed(100 * estimate.interval.low, d)} to {_signed(100 * estimate.interval.high, d)}"
     )
     numbers = (
         f"{shown_before} → {shown_after} {figure.share_name} "
-        f"({difference}, 95 % interval {interval}), {n}"
+        f"({difference}, 95 % interval {interval}), "
+        f"{trials_before:,} and {trials_after:,} {figure.trials_name}"
     )
-    if verdict == Verdict.BETTER:
-        sentence = f"{figure.better_text} after this change: {numbers}."
-    elif verdict == Verdict.WORSE:
-        sentence = f"{figure.worse_text} after this change: {numbers}."
-    else:
-        sentence = f"No clear change in {figure.label}: {numbers}."
     return Assessment(
         figure, shown_before, shown_after, trials_before, trials_after, difference, interval,
-        verdict, sentence,
+        verdict, _sentence(figure, verdict, numbers),
     )  # fmt: skip
+
+
+def _signed_latency(value_ms: float, *, seconds: bool) -> str:
+    return f"{_signed(value_ms / 1000, 2)} s" if seconds else f"{_signed(value_ms, 0)} ms"
+
+
+def _assess_median(figure: MedianFigure, before: Side, after: Side) -> Assessment:
+    """Each side's median latency, and the difference with the interval recovered (MOVER)
+    from each median's distribution-free interval (`stats.median`). The histogram's buckets
+    put every value within 4 % of the true one, so are the medians and the interval's ends;
+    answers are counted as independent, as the rates count replies and ratings."""
+    counts = tuple(sum(n for _, n in side.latency) for side in (before, after))
+    shown_before, shown_after = (
+        format_latency(stats.order_statistic(side.latency, math.ceil(n / 2))) if n else "—"
+        for side, n in ((before, counts[0]), (after, counts[1]))
+    )
+    too_little = _too_little(figure, before, after, (shown_before, shown_after), counts)
+    if too_little:
+        return too_little
+    estimate = stats.mover(stats.median(after.latency), stats.median(before.latency))
+    verdict = verdict_of(estimate, figure.more_is_better)
+    seconds = max(abs(estimate.interval.low), abs(estimate.interval.high)) >= 1000
+    difference = _signed_latency(estimate.value, seconds=seconds)
+    interval = (
+        f"{_signed_latency(estimate.interval.low, seconds=seconds)} to "
+        f"{_signed_latency(estimate.interval.high, seconds=seconds)}"
+    )
+    numbers = (
+        f"{shown_before} → {shown_after} ({difference}, 95 % interval {interval}), "
+        f"{counts[0]:,} and {counts[1]:,} {figure.trials_name}"
+    )
+    return Assessment(
+        figure, shown_before, shown_after, *counts, difference, interval, verdict,
+        _sentence(figure, verdict, numbers),
+    )  # fmt: skip
+
+
+_ASSESSORS = {DailyFigure: _assess_daily, RateFigure: _assess_rate, MedianFigure: _assess_median}
 
 
 @dataclass(frozen=True)
@@ -359,7 +513,7 @@ class Impact:
     assessments: list[Assessment]
 
 
-def assess(
+def cut_sides(
     change: ConfigurationChange,
     *,
     window: int,
@@ -368,8 +522,8 @@ def assess(
     days: dict[date, ImpactDay],
     first_activity: date | None,
     today: date,
-) -> Impact:
-    """The impact of one change from the days `read_days` returned (no query)."""
+) -> tuple[Side, Side]:
+    """The two sides of one change, with their days from `read_days` (no query)."""
     (before_range, before_limit), (after_range, after_limit, can_grow) = sides(
         change_day=change.day,
         window=window,
@@ -380,18 +534,64 @@ def assess(
     )
     before = Side(before_range, fill(before_range, days), before_limit, False)
     after = Side(after_range, fill(after_range, days), after_limit, can_grow)
-    assessments = [
-        _assess_daily(figure, before, after)
-        if isinstance(figure, DailyFigure)
-        else _assess_rate(figure, before, after)
-        for figure in FIGURES
-    ]
+    return before, after
+
+
+def assess_sides(change: ConfigurationChange, window: int, before: Side, after: Side) -> Impact:
+    """Every figure of `FIGURES` over the two sides (no query)."""
+    assessments = [_ASSESSORS[type(figure)](figure, before, after) for figure in FIGURES]
     return Impact(change, window, before, after, assessments)
+
+
+def assess(
+    change: ConfigurationChange,
+    *,
+    window: int,
+    previous_change_day: date | None,
+    next_change_day: date | None,
+    days: dict[date, ImpactDay],
+    first_activity: date | None,
+    today: date,
+    latencies: dict[DateRange, Histogram] | None = None,
+) -> Impact:
+    """The impact of one change from the days `read_days` returned and the sides' latency
+    histograms, by range (no query)."""
+    before, after = cut_sides(
+        change,
+        window=window,
+        previous_change_day=previous_change_day,
+        next_change_day=next_change_day,
+        days=days,
+        first_activity=first_activity,
+        today=today,
+    )
+    latencies = latencies or {}
+    before = replace(before, latency=latencies.get(before.range, []))
+    after = replace(after, latency=latencies.get(after.range, []))
+    return assess_sides(change, window, before, after)
 
 
 def window_ranges(change_day: date, window: int) -> DateRange:
     """Every day either side of a change could take, before clipping."""
     return DateRange(change_day - timedelta(days=window), change_day + timedelta(days=window))
+
+
+def _neighbours(
+    change: ConfigurationChange, history: list[ConfigurationChange]
+) -> tuple[date | None, date | None]:
+    """The days of the changes before and after this one that clip its sides."""
+    change_days = sorted({c.day for c in history})
+    earlier = [day for day in change_days if day < change.day]
+    later = [day for day in change_days if day > change.day]
+    same_day = [c for c in history if c.day == change.day and c.number != change.number]
+    previous_day = earlier[-1] if earlier else None
+    next_day = later[0] if later else None
+    # Another change the same day leaves this one no day of its own on that side.
+    if any(c.number < change.number for c in same_day):
+        previous_day = change.day
+    if any(c.number > change.number for c in same_day):
+        next_day = change.day
+    return previous_day, next_day
 
 
 def impacts(
@@ -401,27 +601,19 @@ def impacts(
     history: list[ConfigurationChange],
     window: int,
     today: date,
+    source: str = Source.ALL,
 ) -> list[Impact]:
     """The impact of each of `changes`, clipped by its neighbours in `history` (every
-    configuration change of the assistant, oldest first). Two queries, however many changes."""
-    change_days = sorted({change.day for change in history})
+    configuration change of the assistant, oldest first), over `source` (all, app or api).
+    Four queries, however many changes: the days (`read_days`) and the sides' latencies."""
     days, first_activity = read_days(
-        assistant, [window_ranges(change.day, window) for change in changes]
+        assistant, [window_ranges(change.day, window) for change in changes], source=source
     )
-    results = []
+    cut = []
     for change in changes:
-        earlier = [day for day in change_days if day < change.day]
-        later = [day for day in change_days if day > change.day]
-        same_day = [c for c in history if c.day == change.day and c.number != change.number]
-        previous_day = earlier[-1] if earlier else None
-        next_day = later[0] if later else None
-        # Another change the same day leaves this one no day of its own on that side.
-        if any(c.number < change.number for c in same_day):
-            previous_day = change.day
-        if any(c.number > change.number for c in same_day):
-            next_day = change.day
-        results.append(
-            assess(
+        previous_day, next_day = _neighbours(change, history)
+        cut.append(
+            cut_sides(
                 change,
                 window=window,
                 previous_change_day=previous_day,
@@ -431,4 +623,18 @@ def impacts(
                 today=today,
             )
         )
-    return results
+    ranges = [side.range for pair in cut for side in pair if side.range]
+    histograms = latency_histograms(assistant, ranges, source=source)
+    latencies = {
+        r: merge_histograms(by_version.values())
+        for r, by_version in zip(ranges, histograms, strict=True)
+    }
+    return [
+        assess_sides(
+            change,
+            window,
+            replace(before, latency=latencies.get(before.range, [])),
+            replace(after, latency=latencies.get(after.range, [])),
+        )
+        for change, (before, after) in zip(changes, cut, strict=True)
+    ]

@@ -20,6 +20,16 @@ _SERIES = [
             else None
         ),
     ),
+    (
+        "Failure rate",
+        "Failed replies (%)",
+        lambda d: (
+            round(100 * d.failed_replies / (d.answers + d.failed_replies), 1)
+            if d.answers + d.failed_replies
+            else None
+        ),
+    ),
+    ("Cost", "Cost (USD)", lambda d: float(round(d.cost_usd, 4))),
 ]
 
 
@@ -41,7 +51,8 @@ def _trace(name: str, days: list[ImpactDay], value, colour: str, visible: bool) 
 
 def overlay_figure(impact: Impact) -> dict:
     """Before (grey) and after (blue) on one axis of day offsets: day 1 is each side's first
-    day. Eight traces, two visible at a time."""
+    day. Two traces a figure, two visible at a time. Median latency is a figure of each
+    side's answers as a whole, so it has no day-by-day line here."""
     data, buttons = [], []
     for index, (label, title, value) in enumerate(_SERIES):
         data.append(_trace("Before", impact.before.days, value, BEFORE_COLOUR, index == 0))

@@ -10,18 +10,29 @@ from assistants.models import ConfigurationVersion
 from assistants.selectors import Need, get_assistant_for
 from assistants.timeframe import today_in
 from insights.diff import configuration_diff
+from insights.forms import Source
 from insights.impact import DEFAULT_WINDOW, WINDOWS, impacts
 from insights.impact_charts import overlay_figure
 from insights.selectors import configuration_history
 
 
 class ImpactForm(forms.Form):
+    """`?window=7|14|28&source=all|app|api`; a bad value falls back to its default."""
+
     window = forms.TypedChoiceField(
         required=False, coerce=int, choices=[(str(w), f"{w} days") for w in WINDOWS]
     )
+    source = forms.ChoiceField(required=False, choices=[(s, s) for s in Source.CHOICES])
+
+    def _chosen(self, name: str):
+        self.is_valid()  # a bad field leaves the others' values in `cleaned_data`
+        return self.cleaned_data.get(name)
 
     def chosen_window(self) -> int:
-        return (self.cleaned_data.get("window") if self.is_valid() else None) or DEFAULT_WINDOW
+        return self._chosen("window") or DEFAULT_WINDOW
+
+    def chosen_source(self) -> str:
+        return self._chosen("source") or Source.ALL
 
 
 def version_with_previous(
@@ -46,7 +57,7 @@ def change_impact(request, assistant_id: int, number: int):
     access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
     assistant = access.assistant
     form = ImpactForm(request.GET)
-    window = form.chosen_window()
+    window, source = form.chosen_window(), form.chosen_source()
     version, previous = version_with_previous(assistant, number)
     history = configuration_history(assistant)
     change = next((c for c in history if c.number == number), None)
@@ -58,6 +69,7 @@ def change_impact(request, assistant_id: int, number: int):
             history=history,
             window=window,
             today=today_in(assistant.tzinfo),
+            source=source,
         )
     context = {
         "access": access,
@@ -70,6 +82,9 @@ def change_impact(request, assistant_id: int, number: int):
         "impact": impact,
         "windows": WINDOWS,
         "window": window,
+        "source": source,
+        "sources": [(s, Source.LABELS[s]) for s in Source.CHOICES],
+        "source_label": Source.LABELS[source],
         "figure": overlay_figure(impact) if impact else None,
     }
     return render(request, "insights/impact.html", context)

@@ -6,6 +6,7 @@ the configuration changes marked on the time axis.
 """
 
 from assistants.timeframe import Bucket
+from insights.chart_layout import bar_trace
 from insights.people import BucketPeople, DayPeople
 from insights.quality_charts import _layout
 from insights.selectors import ConfigurationChange
@@ -26,22 +27,20 @@ def new_and_returning_figure(
     x = [bucket.start.isoformat() for bucket in buckets]
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": "New",
-                "x": x,
-                "y": [bucket.new_users for bucket in buckets],
-                "marker": {"color": NEW_COLOUR},
-                "hovertemplate": "%{y:,d} new<extra></extra>",
-            },
-            {
-                "type": "bar",
-                "name": "Returning",
-                "x": x,
-                "y": [bucket.returning_users for bucket in buckets],
-                "marker": {"color": RETURNING_COLOUR},
-                "hovertemplate": "%{y:,d} returning<extra></extra>",
-            },
+            bar_trace(
+                name="New",
+                x=x,
+                y=[bucket.new_users for bucket in buckets],
+                colour=NEW_COLOUR,
+                hover="%{y:,d} new<extra></extra>",
+            ),
+            bar_trace(
+                name="Returning",
+                x=x,
+                y=[bucket.returning_users for bucket in buckets],
+                colour=RETURNING_COLOUR,
+                hover="%{y:,d} returning<extra></extra>",
+            ),
         ],
         "layout": layout,
     }

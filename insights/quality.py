@@ -1,25 +1,24 @@
 """The Analytics tab's Quality and cost section: failed replies, latency, tokens and cost,
 per bucket of the timeframe, for the whole timeframe and its previous period, and per model.
 
-Reads `DailyAnswerStats` and `DailyLatencyBucket` only (see `assistants.answer_stats`), so
-its cost does not grow with the number of answers. Days are calendar days in the
-assistant's reporting time zone; percentiles merge the days' latency histograms in SQL and
-are within 4 % of the exact ones (nearest rank: the median of an even count is the lower of
+Reads `DailyAnswerStats` only (see `assistants.answer_stats`), so its cost does not grow
+with the number of answers. Days are calendar days in the assistant's reporting time zone;
+percentiles merge the days' latency histograms (`Tally`, `LatencyHistogram`) and are within
+4 % of the exact ones (nearest rank: the median of an even count is the lower of
 the two middle latencies).
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
-from assistants.answer_stats import bucket_value
+from assistants.answer_stats import LatencyHistogram
 from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant
-from assistants.timeframe import Bucket, DateRange
+from assistants.timeframe import DateRange
 from insights.cards import Card, change_text, is_good, percent_change
 from insights.forms import Source
-
-QUANTILES = (0.5, 0.95)
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,18 @@ class ModelFigures:
     figures: QualityFigures
     # The prices in force for this model during the timeframe, oldest first.
     prices: list[PriceUsed] = field(default_factory=list)
+    # Current ratings of this model's answers of the timeframe (by the answer's day).
+    positive: int = 0
+    negative: int = 0
+
+    @property
+    def ratings(self) -> int:
+        return self.positive + self.negative
+
+    @property
+    def satisfaction(self) -> float | None:
+        """Positive ÷ rated, in percent; None without a rating."""
+        return 100 * self.positive / self.ratings if self.ratings else None
 
 
 @dataclass(frozen=True)
@@ -88,89 +99,108 @@ class Quality:
         return [m.model for m in self.models if m.figures.unpriced_answers]
 
 
-# One statement for the whole section. Each group (a bucket, the timeframe, the previous
-# period) comes as its days, expanded in Python (generate_series' row estimates made the
-# plan look costly enough to be compiled by JIT, 300 ms), and the rollups' rows of the whole
-# span (an index range scan on their unique keys, which lead with (assistant_id, day)) are
-# hash-joined to them by day. Each
-# figure comes twice: per group (kind 'group', key its index) and per model over the
-# timeframe (kind 'model').
-_FIGURES = """
-WITH groups AS (
-    SELECT * FROM unnest(%(indexes)s::int[], %(days)s::date[]) AS g(idx, day)
-),
-stat_rows AS (
-    SELECT g.idx, s.* FROM assistants_dailyanswerstats s
-    JOIN groups g ON g.day = s.day
-    WHERE s.assistant_id = %(assistant)s AND s.day BETWEEN %(first)s AND %(last)s
-      AND (%(source)s = 'all' OR s.source = %(source)s)
-),
-stats AS (
-    SELECT 'group' AS kind, idx::text AS key, sum(answers) AS answers,
-           sum(failed_replies) AS failed, sum(input_tokens) AS input_tokens,
-           sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost,
-           sum(unpriced_answers) AS unpriced
-    FROM stat_rows GROUP BY idx
-    UNION ALL
-    SELECT 'model', model, sum(answers), sum(failed_replies), sum(input_tokens),
-           sum(output_tokens), sum(cost_usd), sum(unpriced_answers)
-    FROM stat_rows WHERE idx = %(whole)s GROUP BY model
-),
-bucket_rows AS (
-    SELECT g.idx, b.model, b.bucket, b.answers FROM assistants_dailylatencybucket b
-    JOIN groups g ON g.day = b.day
-    WHERE b.assistant_id = %(assistant)s AND b.day BETWEEN %(first)s AND %(last)s
-      AND (%(source)s = 'all' OR b.source = %(source)s)
-),
-histogram AS (
-    SELECT 'group' AS kind, idx::text AS key, bucket, sum(answers) AS answers
-    FROM bucket_rows GROUP BY idx, bucket
-    UNION ALL
-    SELECT 'model', model, bucket, sum(answers)
-    FROM bucket_rows WHERE idx = %(whole)s GROUP BY model, bucket
-),
-cumulative AS (
-    SELECT kind, key, bucket,
-           sum(answers) OVER (PARTITION BY kind, key ORDER BY bucket) AS below,
-           sum(answers) OVER (PARTITION BY kind, key) AS total
-    FROM histogram
-),
--- Nearest rank: the first bucket whose running count reaches ceil(q × n).
-percentiles AS (
-    SELECT kind, key, min(bucket) FILTER (WHERE below >= ceil(total * 0.5)) AS p50,
-           min(bucket) FILTER (WHERE below >= ceil(total * 0.95)) AS p95
-    FROM cumulative GROUP BY kind, key
-)
-SELECT s.kind, s.key, s.answers, s.failed, s.input_tokens, s.output_tokens, s.cost,
-       s.unpriced, p.p50, p.p95,
-       -- A model's prices that started before the timeframe ended, oldest first.
-       CASE WHEN s.kind = 'model' THEN (
-           SELECT json_agg(json_build_array(mp.effective_from, mp.input_usd_per_million::text,
-                                            mp.output_usd_per_million::text)
-                           ORDER BY mp.effective_from)
-           FROM assistants_modelprice mp
-           WHERE mp.model = s.key AND mp.effective_from < %(after)s
-       ) END AS prices
-FROM stats s LEFT JOIN percentiles p ON p.kind = s.kind AND p.key = s.key
-"""
+class Tally:
+    """The figures of some days being added up: sums of `DailyAnswerStats` columns (answers,
+    failed replies, input and output tokens, cost, unpriced answers) and the merged latency
+    histogram of their rows. Pure Python, no query; `insights.impact` and `insights.changes`
+    may add their days' rows with it too."""
 
-
-def _figures(group: Bucket, row: tuple | None) -> QualityFigures:
-    if row is None:
-        return QualityFigures(start=group.start, end=group.end)
-    answers, failed, input_tokens, output_tokens, cost, unpriced, p50, p95 = row
-    return QualityFigures(
-        start=group.start,
-        end=group.end,
-        answers=int(answers),
-        failed_replies=int(failed),
-        input_tokens=int(input_tokens),
-        output_tokens=int(output_tokens),
-        cost_usd=Decimal(cost),
-        unpriced_answers=int(unpriced),
-        latency_p50_ms=bucket_value(p50) if p50 is not None else None,
-        latency_p95_ms=bucket_value(p95) if p95 is not None else None,
+    __slots__ = (
+        "answers",
+        "failed",
+        "input_tokens",
+        "output_tokens",
+        "cost",
+        "unpriced",
+        "latency",
     )
+
+    def __init__(self) -> None:
+        self.answers = self.failed = self.input_tokens = self.output_tokens = self.unpriced = 0
+        self.cost = Decimal(0)
+        self.latency = LatencyHistogram()
+
+    def add(self, answers, failed, input_tokens, output_tokens, cost, unpriced) -> None:
+        """Add sums of those columns (an SQL sum is numeric, hence the conversions)."""
+        self.answers += int(answers)
+        self.failed += int(failed)
+        self.input_tokens += int(input_tokens)
+        self.output_tokens += int(output_tokens)
+        self.cost += Decimal(cost)
+        self.unpriced += int(unpriced)
+
+    def merge(self, other: "Tally") -> None:
+        self.add(
+            other.answers,
+            other.failed,
+            other.input_tokens,
+            other.output_tokens,
+            other.cost,
+            other.unpriced,
+        )
+        self.latency.merge(other.latency)
+
+    def figures(self, start: date, end: date) -> QualityFigures:
+        return QualityFigures(
+            start=start,
+            end=end,
+            answers=self.answers,
+            failed_replies=self.failed,
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cost_usd=self.cost,
+            unpriced_answers=self.unpriced,
+            latency_p50_ms=self.latency.percentile(0.5),
+            latency_p95_ms=self.latency.percentile(0.95),
+        )
+
+
+# One statement for the whole section. The rollup rows of the timeframe and its previous
+# period (an index range scan on the unique key, which leads with (assistant_id, day)), each
+# in its group by `width_bucket` over the groups' first days (1: the previous period, 2…:
+# the timeframe's buckets); then five kinds of rows:
+# - 'group' and 'model': the figures of each group, and of each model over the timeframe;
+# - 'latency': each row's histogram, added up in Python (`LatencyHistogram`): a year is a
+#   few hundred short arrays, which add up there faster than PostgreSQL unnests and
+#   regroups them;
+# - 'prices': per priced model, its prices that started before the timeframe ended;
+# - 'ratings': per model, the current ratings of its answers of the timeframe
+#   (`feedback.VersionFeedback`, keyed by the rated answer's day and model).
+_ROWS = """
+WITH stats AS (
+    SELECT width_bucket(day, %(starts)s::date[]) AS grp, model, answers, failed_replies,
+           input_tokens, output_tokens, cost_usd, unpriced_answers, latency_first_bucket,
+           latency_counts
+    FROM assistants_dailyanswerstats
+    WHERE assistant_id = %(assistant)s AND day BETWEEN %(first)s AND %(last)s
+      AND (%(source)s = 'all' OR source = %(source)s)
+)
+SELECT 'group' AS kind, grp, NULL AS model, sum(answers), sum(failed_replies),
+       sum(input_tokens), sum(output_tokens), sum(cost_usd), sum(unpriced_answers),
+       NULL::smallint AS first_bucket, NULL::int[] AS counts, NULL::json AS prices
+FROM stats GROUP BY grp
+UNION ALL
+SELECT 'model', NULL, model, sum(answers), sum(failed_replies), sum(input_tokens),
+       sum(output_tokens), sum(cost_usd), sum(unpriced_answers), NULL, NULL, NULL
+FROM stats WHERE grp > 1 GROUP BY model
+UNION ALL
+SELECT 'latency', grp, model, 0, 0, 0, 0, 0, 0, latency_first_bucket, latency_counts, NULL
+FROM stats WHERE latency_counts IS NOT NULL
+UNION ALL
+SELECT 'prices', NULL, model, 0, 0, 0, 0, 0, 0, NULL, NULL,
+       json_agg(json_build_array(effective_from, input_usd_per_million::text,
+                                 output_usd_per_million::text) ORDER BY effective_from)
+FROM assistants_modelprice
+WHERE effective_from < %(after)s
+GROUP BY model
+UNION ALL
+-- Positive and negative ratings in the places of answers and failed replies.
+SELECT 'ratings', NULL, model, sum(positive), sum(negative), 0, 0, 0, 0, NULL, NULL, NULL
+FROM feedback_versionfeedback
+WHERE assistant_id = %(assistant)s AND day BETWEEN %(start)s AND %(last)s
+  AND (%(source)s = 'all' OR source = %(source)s)
+GROUP BY model
+"""
 
 
 def quality_figures(
@@ -178,48 +208,65 @@ def quality_figures(
 ) -> Quality:
     """Failed replies, latency p50/p95, tokens and cost per bucket of the range (`by`: day,
     week or month; empty buckets as zeros), for the whole range and its previous period, and
-    per model for the range with the prices in force during it. `source`: all, app or api.
-    One query, whatever the range and the data."""
+    per model for the range with the prices in force during it and the ratings of its
+    answers. `source`: all, app or api. One query, whatever the range and the data."""
     buckets = date_range.buckets(by)
-    whole = Bucket(date_range.start, date_range.end)
     previous_range = date_range.previous()
-    groups = [*buckets, whole, Bucket(previous_range.start, previous_range.end)]
     first, after = date_range.bounds(assistant.tzinfo)
     with bulk_cursor() as cursor:
         cursor.execute(
-            _FIGURES,
+            _ROWS,
             {
                 "assistant": assistant.pk,
                 "source": source,
-                "indexes": [i for i, group in enumerate(groups) for _ in range(group.length)],
-                "days": [
-                    group.start + timedelta(days=offset)
-                    for group in groups
-                    for offset in range(group.length)
-                ],
-                "whole": len(buckets),
+                "starts": [previous_range.start, *(bucket.start for bucket in buckets)],
+                "first": previous_range.start,
+                "start": date_range.start,
+                "last": date_range.end,
                 "after": after,
-                "first": min(group.start for group in groups),
-                "last": max(group.end for group in groups),
             },
         )
         rows = cursor.fetchall()
-    by_group = {int(row[1]): row[2:10] for row in rows if row[0] == "group"}
-    figures = [_figures(group, by_group.get(index)) for index, group in enumerate(groups)]
+    # Group 1 is the previous period, 2… the buckets.
+    groups = [Tally() for _ in range(len(buckets) + 2)]
+    by_model: dict[str, Tally] = {}
+    prices: dict[str, list] = {}
+    ratings: dict[str, tuple[int, int]] = {}
+    for kind, group, model, *figures, first_bucket, counts, model_prices in rows:
+        if kind in ("latency", "model") and model not in by_model:
+            by_model[model] = Tally()
+        if kind == "latency":
+            groups[group].latency.add(first_bucket, counts)
+            by_model[model].latency.add(first_bucket, counts)
+        elif kind == "group":
+            groups[group].add(*figures)
+        elif kind == "model":
+            by_model[model].add(*figures)
+        elif kind == "prices":
+            prices[model] = model_prices
+        else:
+            ratings[model] = (int(figures[0]), int(figures[1]))
+    whole = Tally()
+    for tally in groups[2:]:
+        whole.merge(tally)
     models = [
         ModelFigures(
-            model=row[1],
-            figures=_figures(whole, row[2:10]),
-            prices=_prices_in_force(row[10] or [], first=first, tz=assistant.tzinfo),
+            model=model,
+            figures=tally.figures(date_range.start, date_range.end),
+            prices=_prices_in_force(prices.get(model) or [], first=first, tz=assistant.tzinfo),
+            positive=ratings.get(model, (0, 0))[0],
+            negative=ratings.get(model, (0, 0))[1],
         )
-        for row in rows
-        if row[0] == "model"
+        for model, tally in by_model.items()
     ]
     models.sort(key=lambda m: (-m.figures.attempts, m.model))
     return Quality(
-        buckets=figures[: len(buckets)],
-        period=figures[len(buckets)],
-        previous=figures[len(buckets) + 1],
+        buckets=[
+            tally.figures(bucket.start, bucket.end)
+            for tally, bucket in zip(groups[2:], buckets, strict=True)
+        ],
+        period=whole.figures(date_range.start, date_range.end),
+        previous=groups[1].figures(previous_range.start, previous_range.end),
         models=models,
     )
 
@@ -333,3 +380,53 @@ def csv_cells(bucket: QualityFigures | None) -> tuple:
         bucket.output_tokens,
         f"{bucket.cost_usd.quantize(Decimal('0.000001'))}" if cost_known else "",
     )
+
+
+# --- Latency histograms of whole ranges, for the impact of a change and each version ---
+
+# Each range's days are an index range scan of the rollup's unique key, which leads with
+# (assistant_id, day); the ranges are few (two sides per change).
+_HISTOGRAMS = """
+SELECT r.idx, b.version, b.bucket, sum(b.answers)
+FROM unnest(%(starts)s::date[], %(ends)s::date[]) WITH ORDINALITY AS r(first, last, idx)
+JOIN assistants_dailylatencybucket b
+  ON b.assistant_id = %(assistant)s AND b.day BETWEEN r.first AND r.last
+WHERE %(source)s = 'all' OR b.source = %(source)s
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3
+"""
+
+Histogram = list[tuple[float, int]]  # (latency ms, answers), by increasing latency
+
+
+def latency_histograms(
+    assistant: Assistant, ranges: Sequence[DateRange], *, source: str = Source.ALL
+) -> list[dict[int, Histogram]]:
+    """For each range, {configuration version: the latency histogram of its answers on the
+    range's days}, each bucket as the latency it reports (within 4 %, see
+    `assistants.answer_stats`). Versions without a timed answer are absent. `source`: all,
+    app or api. One query, however many ranges (even none: a page's count stays the same
+    before its first answer)."""
+    result: list[dict[int, Histogram]] = [{} for _ in ranges]
+    with bulk_cursor() as cursor:
+        cursor.execute(
+            _HISTOGRAMS,
+            {
+                "assistant": assistant.pk,
+                "source": source,
+                "starts": [r.start for r in ranges],
+                "ends": [r.end for r in ranges],
+            },
+        )
+        for index, version, bucket, answers in cursor.fetchall():
+            result[index - 1].setdefault(version, []).append((bucket_value(bucket), int(answers)))
+    return result
+
+
+def merge_histograms(histograms: Iterable[Histogram]) -> Histogram:
+    """One histogram of the values of all of them."""
+    counts: dict[float, int] = {}
+    for histogram in histograms:
+        for value, answers in histogram:
+            counts[value] = counts.get(value, 0) + answers
+    return sorted(counts.items())

@@ -5,8 +5,7 @@ Pure functions of `insights.quality`'s dataclasses (no database, no request), li
 the configuration changes marked on the time axis.
 """
 
-from datetime import timedelta
-
+from insights.chart_layout import ChangeMark, bar_trace, line_trace, time_layout
 from insights.quality import QualityFigures
 from insights.selectors import ConfigurationChange
 
@@ -16,7 +15,6 @@ P95_COLOUR = "#93c5fd"
 INPUT_COLOUR = "#0d9488"
 OUTPUT_COLOUR = "#99f6e4"
 COST_COLOUR = "#7c3aed"
-CHANGE_COLOUR = "#d97706"
 
 
 def _x(buckets: list[QualityFigures]) -> list[str]:
@@ -26,62 +24,54 @@ def _x(buckets: list[QualityFigures]) -> list[str]:
 def _layout(
     buckets: list[QualityFigures], changes: list[ConfigurationChange], *, y_title: str
 ) -> dict:
-    first, last = buckets[0], buckets[-1]
-    layout = {
-        "height": 280,
-        "margin": {"l": 56, "r": 16, "t": 28, "b": 40},
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "hovermode": "x unified",
-        "showlegend": True,
-        "legend": {"orientation": "h", "x": 0, "y": -0.18},
-        "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#1f2937"},
-        "xaxis": {
-            "type": "date",
-            # Half a bucket's first day of padding so the first and last bars are whole.
-            "range": [
-                f"{(first.start - timedelta(days=1)).isoformat()} 12:00",
-                f"{last.start.isoformat()} 12:00"
-                if last.start == last.end
-                else f"{last.end.isoformat()} 12:00",
-            ],
-            "showgrid": False,
-            "tickformat": "%b %-d",
-            "hoverformat": "%a %b %-d, %Y",
-        },
-        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "gridcolor": "#e5e7eb"},
-        "shapes": [],
-        "annotations": [],
+    marks = [
+        ChangeMark(
+            day=change.day,
+            text=f"v{change.number}",
+            hovertext=f"v{change.number}: "
+            + ", ".join(f.replace("_", " ") for f in change.changed_fields),
+        )
+        for change in changes
+    ]
+    return time_layout(
+        first=buckets[0].start,
+        last=buckets[-1].end,
+        y_title=y_title,
+        margin={"l": 56, "r": 16, "t": 28, "b": 40},
+        marks=marks,
+        legend={"orientation": "h", "x": 0, "y": -0.18},
+    )
+
+
+def _bars(buckets: list[QualityFigures], name: str, values: list, colour: str, hover: str) -> dict:
+    return bar_trace(name=name, x=_x(buckets), y=values, colour=colour, hover=hover)
+
+
+def _line(
+    buckets: list[QualityFigures], name: str, values: list, line: dict, hover: str, **extra
+) -> dict:
+    """A line of `values` per bucket, `line` its colour (and dash); a None is a gap."""
+    return line_trace(
+        name=name,
+        x=_x(buckets),
+        y=values,
+        line={"width": 2, **line},
+        marker={"size": 5},
+        hover=hover,
+        **extra,
+    )
+
+
+def _right_axis(title: str, **ticks) -> dict:
+    """A second y axis on the right, for a rate or ratio drawn over the bars."""
+    return {
+        "overlaying": "y",
+        "side": "right",
+        "rangemode": "tozero",
+        "showgrid": False,
+        **ticks,
+        "title": {"text": title},
     }
-    for change in changes:
-        day = change.day.isoformat()
-        layout["shapes"].append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": day,
-                "x1": day,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": CHANGE_COLOUR, "width": 1.5, "dash": "dot"},
-            }
-        )
-        layout["annotations"].append(
-            {
-                "xref": "x",
-                "yref": "paper",
-                "x": day,
-                "y": 1,
-                "yanchor": "bottom",
-                "showarrow": False,
-                "text": f"v{change.number}",
-                "hovertext": f"v{change.number}: "
-                + ", ".join(f.replace("_", " ") for f in change.changed_fields),
-                "font": {"color": CHANGE_COLOUR, "size": 11},
-            }
-        )
-    return layout
 
 
 def failed_replies_figure(
@@ -93,39 +83,26 @@ def failed_replies_figure(
     layout["yaxis"]["tickformat"] = ",d"
     if max((b.failed_replies for b in buckets), default=0) <= 5:
         layout["yaxis"]["dtick"] = 1
-    layout["yaxis2"] = {
-        "overlaying": "y",
-        "side": "right",
-        "rangemode": "tozero",
-        "showgrid": False,
-        "ticksuffix": "%",
-        "tickformat": ".1f",
-        "title": {"text": "Failure rate"},
-    }
+    layout["yaxis2"] = _right_axis("Failure rate", ticksuffix="%", tickformat=".1f")
     layout["margin"]["r"] = 56
     rates = [round(b.failure_rate, 2) if b.failure_rate is not None else None for b in buckets]
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": "Failed replies",
-                "x": _x(buckets),
-                "y": [b.failed_replies for b in buckets],
-                "marker": {"color": FAILED_COLOUR},
-                "hovertemplate": "%{y:,d} failed replies<extra></extra>",
-            },
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Failure rate",
-                "x": _x(buckets),
-                "y": rates,
-                "yaxis": "y2",
-                "connectgaps": False,
-                "line": {"color": "#991b1b", "width": 2},
-                "marker": {"size": 5},
-                "hovertemplate": "%{y:.2f}% of attempts failed<extra></extra>",
-            },
+            _bars(
+                buckets,
+                "Failed replies",
+                [b.failed_replies for b in buckets],
+                FAILED_COLOUR,
+                "%{y:,d} failed replies<extra></extra>",
+            ),
+            _line(
+                buckets,
+                "Failure rate",
+                rates,
+                {"color": "#991b1b"},
+                "%{y:.2f}% of attempts failed<extra></extra>",
+                yaxis="y2",
+            ),
         ],
         "layout": layout,
     }
@@ -142,28 +119,20 @@ def latency_figure(buckets: list[QualityFigures], changes: list[ConfigurationCha
     layout["yaxis"]["ticksuffix"] = " s"
     return {
         "data": [
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Median",
-                "x": _x(buckets),
-                "y": [_seconds(b.latency_p50_ms) for b in buckets],
-                "connectgaps": False,
-                "line": {"color": MEDIAN_COLOUR, "width": 2},
-                "marker": {"size": 5},
-                "hovertemplate": "median %{y:.2f} s<extra></extra>",
-            },
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "95th percentile",
-                "x": _x(buckets),
-                "y": [_seconds(b.latency_p95_ms) for b in buckets],
-                "connectgaps": False,
-                "line": {"color": P95_COLOUR, "width": 2, "dash": "dash"},
-                "marker": {"size": 5},
-                "hovertemplate": "95th percentile %{y:.2f} s<extra></extra>",
-            },
+            _line(
+                buckets,
+                "Median",
+                [_seconds(b.latency_p50_ms) for b in buckets],
+                {"color": MEDIAN_COLOUR},
+                "median %{y:.2f} s<extra></extra>",
+            ),
+            _line(
+                buckets,
+                "95th percentile",
+                [_seconds(b.latency_p95_ms) for b in buckets],
+                {"color": P95_COLOUR, "dash": "dash"},
+                "95th percentile %{y:.2f} s<extra></extra>",
+            ),
         ],
         "layout": layout,
     }
@@ -174,24 +143,14 @@ def tokens_figure(buckets: list[QualityFigures], changes: list[ConfigurationChan
     layout["barmode"] = "stack"
     layout["legend"]["traceorder"] = "normal"
     layout["yaxis"]["tickformat"] = "~s"
+    inputs = [b.input_tokens for b in buckets]
+    outputs = [b.output_tokens for b in buckets]
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": "Input",
-                "x": _x(buckets),
-                "y": [b.input_tokens for b in buckets],
-                "marker": {"color": INPUT_COLOUR},
-                "hovertemplate": "%{y:,d} input tokens<extra></extra>",
-            },
-            {
-                "type": "bar",
-                "name": "Output",
-                "x": _x(buckets),
-                "y": [b.output_tokens for b in buckets],
-                "marker": {"color": OUTPUT_COLOUR},
-                "hovertemplate": "%{y:,d} output tokens<extra></extra>",
-            },
+            _bars(buckets, "Input", inputs, INPUT_COLOUR, "%{y:,d} input tokens<extra></extra>"),
+            _bars(
+                buckets, "Output", outputs, OUTPUT_COLOUR, "%{y:,d} output tokens<extra></extra>"
+            ),
         ],
         "layout": layout,
     }
@@ -208,41 +167,28 @@ def cost_figure(
     layout = _layout(buckets, changes, y_title="USD")
     layout["yaxis"]["tickprefix"] = "$"
     data = [
-        {
-            "type": "bar",
-            "name": "Cost",
-            "x": _x(buckets),
-            "y": [round(float(b.cost_usd), 6) for b in buckets],
-            "marker": {"color": COST_COLOUR},
-            "hovertemplate": "$%{y:,.4f}<extra></extra>",
-        }
+        _bars(
+            buckets,
+            "Cost",
+            [round(float(b.cost_usd), 6) for b in buckets],
+            COST_COLOUR,
+            "$%{y:,.4f}<extra></extra>",
+        )
     ]
     if conversations is not None:
-        layout["yaxis2"] = {
-            "overlaying": "y",
-            "side": "right",
-            "rangemode": "tozero",
-            "showgrid": False,
-            "tickprefix": "$",
-            "tickformat": ".4f",
-            "title": {"text": "Per conversation"},
-        }
+        layout["yaxis2"] = _right_axis("Per conversation", tickprefix="$", tickformat=".4f")
         layout["margin"]["r"] = 64
         data.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Cost per conversation",
-                "x": _x(buckets),
-                "y": [
+            _line(
+                buckets,
+                "Cost per conversation",
+                [
                     round(float(b.cost_usd) / count, 6) if count else None
                     for b, count in zip(buckets, conversations, strict=True)
                 ],
-                "yaxis": "y2",
-                "connectgaps": False,
-                "line": {"color": "#4c1d95", "width": 2},
-                "marker": {"size": 5},
-                "hovertemplate": "$%{y:,.4f} per conversation<extra></extra>",
-            }
+                {"color": "#4c1d95"},
+                "$%{y:,.4f} per conversation<extra></extra>",
+                yaxis="y2",
+            )
         )
     return {"data": data, "layout": layout}

@@ -96,8 +96,13 @@ def analytics(request, assistant_id: int):
         "range_totals": range_totals(activity.chart_days(days)),
         "changes": changes,
         "comparisons": compare_around_changes(
-            assistant, changes=changes, history=history, today=form.today
+            assistant,
+            changes=changes,
+            history=history,
+            today=form.today,
+            source=form.chosen_source(),
         ),
+        "source": form.chosen_source(),
         "versions": version_records(
             assistant, versions=versions, date_range=date_range, source=source
         ),

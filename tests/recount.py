@@ -1,9 +1,10 @@
-"""The usage figures of SPEC §3 counted naively from a list of chat events, with no rollup:
-what the property tests hold the counters to."""
+"""The usage and answer figures of SPEC §3 counted naively from a list of chat events, with no
+rollup: what the property tests hold the counters to."""
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
 
 # (conversation, person, role, moment): any hashable conversation and person.
 Event = tuple[Hashable, Hashable, str, datetime]
@@ -57,8 +58,9 @@ def naive_people(
     events: Iterable[SourcedEvent], tz: tzinfo, sources: Iterable[str], days: list[date]
 ) -> dict[str, object]:
     """The People figures of SPEC §3 for the given days, straight from the events:
-    {"daily": [(day, active, weekly active, monthly active)], "active": {day: people},
-    "first": {person: first active day}, "messages": {person: user messages in the days}}."""
+    {"daily": [(day, active, weekly active, monthly active)], "active_between": a function
+    (first day, last day) → the people active then, "first": {person: first active day ever},
+    "messages": {person: user messages in the days}, "person_days": `naive_person_days`}."""
     person_days = naive_person_days(events, tz, sources)
     first = {person: min(active) for person, active in person_days.items()}
 
@@ -86,3 +88,27 @@ def naive_people(
         "messages": messages,
         "person_days": person_days,
     }
+
+
+# (source "app" or "api", "answer" or "failure", moment, latency ms or None, cost or None)
+AnswerEvent = tuple[str, str, datetime, int | None, Decimal | None]
+
+
+def naive_answers(
+    events: Iterable[AnswerEvent], tz: tzinfo, *, source: str = "all"
+) -> dict[date, tuple[int, int, Decimal, list[int]]]:
+    """{local day: (answers, failed replies, cost of the answers that have one, latencies of
+    the timed answers)} of the busy days of `source` (all, app or api)."""
+    days: dict[date, list] = defaultdict(lambda: [0, 0, Decimal(0), []])
+    for event_source, kind, moment, latency_ms, cost_usd in events:
+        if source not in ("all", event_source):
+            continue
+        row = days[moment.astimezone(tz).date()]
+        if kind == "failure":
+            row[1] += 1
+            continue
+        row[0] += 1
+        row[2] += cost_usd or 0
+        if latency_ms is not None:
+            row[3].append(latency_ms)
+    return {day: tuple(row) for day, row in days.items()}

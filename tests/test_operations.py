@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from assistants.models import Assistant, DailyUsage, Membership, Message, UsageTotals
 from feedback.models import DailyFeedback
+from insights.bench.resilience import run_deploy_check
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,24 +95,7 @@ def _counters():
 
 
 def test_production_settings_pass_the_deploy_check():
-    # The browser tests relax Django's async guard for the whole test session; production
-    # never does (the deploy check would say so).
-    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment = inherited | {
-        "DEBUG": "0",
-        "SECRET_KEY": "x" * 64 + "-production-only-secret-with-enough-variety-1234567890",
-        "ALLOWED_HOSTS": "insights.example.com",
-        "SECURE_SSL_REDIRECT": "1",
-        "SECURE_COOKIES": "1",
-        "SECURE_HSTS_SECONDS": "31536000",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
+    result = run_deploy_check()
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -3,23 +3,14 @@ else wait (SPEC §8). gunicorn runs with the production config on a free loopbac
 Slow: a few seconds (gunicorn starts and loads Django).
 """
 
-import os
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from insights.bench.resilience import Gunicorn
+
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(port: int, path: str, timeout: float) -> tuple[int, float]:
@@ -35,47 +26,11 @@ def _get(port: int, path: str, timeout: float) -> tuple[int, float]:
 
 @pytest.fixture
 def gunicorn_port(tmp_path):
-    port = _free_port()
-    log = (tmp_path / "gunicorn.log").open("w+b")
-    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "insights/gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-            "insights.wsgi",
-        ],
-        cwd=ROOT,
-        env=environment | {"DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1"},
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
+    server = Gunicorn(None, tmp_path / "gunicorn.log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            try:
-                if _get(port, "/accounts/login/", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
-            time.sleep(0.2)
-        yield port
+        yield server.port
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-        log.close()
+        server.stop()
 
 
 def _stall(port: int) -> socket.socket:

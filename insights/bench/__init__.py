@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -91,3 +91,22 @@ def time_pages(pages: list[dict], *, warmups: int, runs: int) -> None:
             "queries": len(queries),
             "bytes": len(response.content),
         }
+
+
+def range_params(assistant, date_range) -> dict:
+    """The parameters of a recount over `date_range`: the assistant, its reporting zone, and
+    the range's first moment and the moment after it."""
+    first, after = date_range.bounds(assistant.tzinfo)
+    return {"assistant": assistant.pk, "tz": assistant.time_zone, "first": first, "after": after}
+
+
+def naive_rows(statements: list[str], params: dict) -> list[list[tuple]]:
+    """Each statement's rows over the raw events, in one read-only transaction: a recount
+    never writes. One query a statement."""
+    rows = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION READ ONLY")
+        for statement in statements:
+            cursor.execute(statement, params)
+            rows.append(cursor.fetchall())
+    return rows

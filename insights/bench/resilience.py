@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import socket
 import subprocess
 import sys
@@ -65,6 +66,7 @@ HOSTILE_VALUES = [
     "x" * 5000,
     *HOSTILE_STRINGS,
 ]
+# The parameters that the views read, so a fuzz reaches the forms, not only 404s.
 PAGE_PARAMETERS = [
     "start",
     "end",
@@ -207,11 +209,23 @@ def hostile_query(rng: random.Random) -> str:
     return urlencode(pairs)
 
 
+def production_environment(**settings: str) -> dict[str, str]:
+    """This process's environment with production's `settings`. The browser tests relax
+    Django's async guard for the whole test session; production never does."""
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    # Production settings refuse to start without a key; these servers' data is made up.
+    inherited.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    return inherited | {"DEBUG": "0", **settings}
+
+
 class Gunicorn:
-    def __init__(self, database_url: str, log: Path) -> None:
+    """gunicorn with the production config on a free loopback port, serving the database of
+    `database_url` (the environment's when None); `log` gets its output."""
+
+    def __init__(self, database_url: str | None, log: Path) -> None:
         self.port = free_port()
         self.log = log.open("w")
-        environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        database = {"DATABASE_URL": database_url} if database_url else {}
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -226,8 +240,7 @@ class Gunicorn:
                 "insights.wsgi",
             ],
             cwd=ROOT,
-            env=environment
-            | {"DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": database_url},
+            env=production_environment(ALLOWED_HOSTS="127.0.0.1", **database),
             stdout=self.log,
             stderr=self.log,
         )
@@ -268,13 +281,16 @@ def fuzz_api(port: int, key: str, count: int, seed: int) -> dict:
 def fuzz_pages(port: int, cookie: str, paths: list[str], count: int, seed: int) -> dict:
     rng = random.Random(seed)
     statuses = []
+    cut_off = []
     for _ in range(count):
         path = rng.choice(paths)
-        status, _, _ = request(
-            port, "GET", f"{path}?{hostile_query(rng)}", headers={"Cookie": cookie}
-        )
+        url = f"{path}?{hostile_query(rng)}"
+        status, _, _ = request(port, "GET", url, headers={"Cookie": cookie})
         statuses.append(status)
-    return histogram(statuses)
+        if not isinstance(status, int):
+            # A page cut off mid-stream is a server error the status line could not show.
+            cut_off.append(f"{status} {url}")
+    return histogram(statuses) | ({"cut_off": cut_off[:5]} if cut_off else {})
 
 
 def restarts_under_load(port, key, server, *, clients=4, restarts=2, batch=50, seconds_between=4.0):
@@ -362,25 +378,28 @@ def stalled_clients(port: int) -> dict:
     }
 
 
-def check_deploy() -> str:
-    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment |= {
-        "DEBUG": "0",
-        "SECRET_KEY": "p" * 30 + "-production-secret-with-enough-variety-0123456789",
-        "ALLOWED_HOSTS": "insights.example.com",
-        "SECURE_SSL_REDIRECT": "1",
-        "SECURE_COOKIES": "1",
-        "SECURE_HSTS_SECONDS": "31536000",
-        "BEHIND_HTTPS_PROXY": "1",
-        "PROXY_COUNT": "1",
-    }
-    result = subprocess.run(
+def run_deploy_check(**settings: str) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy` with production settings (and `settings`), warnings
+    failing it."""
+    environment = production_environment(
+        SECRET_KEY="p" * 30 + "-production-secret-with-enough-variety-0123456789",
+        ALLOWED_HOSTS="insights.example.com",
+        SECURE_SSL_REDIRECT="1",
+        SECURE_COOKIES="1",
+        SECURE_HSTS_SECONDS="31536000",
+        **settings,
+    )
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=environment,
         capture_output=True,
         text=True,
     )
+
+
+def check_deploy() -> str:
+    result = run_deploy_check(BEHIND_HTTPS_PROXY="1", PROXY_COUNT="1")
     return f"exit {result.returncode}: {(result.stdout + result.stderr).strip()}"
 
 

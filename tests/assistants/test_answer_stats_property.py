@@ -17,7 +17,6 @@ from assistants.answer_stats import latency_bucket
 from assistants.models import (
     ConfigurationVersion,
     DailyAnswerStats,
-    DailyLatencyBucket,
     ModelPrice,
 )
 from assistants.services import NewConversation, NewFailure, NewMessage
@@ -113,9 +112,12 @@ def stored(assistant):
         )
         for r in DailyAnswerStats.objects.filter(assistant=assistant)
     }
+    # Each row's histogram as (key, bucket) → answers, its empty buckets left out.
     buckets = {
-        (r.day, r.source, r.version, r.model, r.bucket): r.answers
-        for r in DailyLatencyBucket.objects.filter(assistant=assistant)
+        (r.day, r.source, r.version, r.model, r.latency_first_bucket + offset): answers
+        for r in DailyAnswerStats.objects.filter(assistant=assistant, latency_counts__isnull=False)
+        for offset, answers in enumerate(r.latency_counts)
+        if answers
     }
     return stats, buckets
 

@@ -9,10 +9,8 @@ from assistants import services
 from assistants.backends import ReplyError
 from assistants.chat_views import MESSAGE_MAX_LENGTH
 from assistants.models import Conversation, DailyUsage, Message, UsageTotals
-from tests.assistants.test_backends import model_server  # noqa: F401 — a fixture
+from tests.assistants.conftest import HTMX
 from tests.factories import chat_turn, rate
-
-HTMX = {"HX-Request": "true"}
 
 
 class Failing:
@@ -97,14 +95,11 @@ def test_a_next_message_is_appended_to_the_thread(people, client_as):
 
 
 def test_a_failing_backend_shows_an_error_with_retry_and_keeps_the_message(
-    people, client_as, failing_backend
+    people, ask, failing_backend
 ):
     assistant = people["assistant"]
-    client = client_as(people["user"])
     failing_backend(ReplyError("The assistant took too long to answer."))
-    client.post(f"/assistants/{assistant.pk}/chat/send/", {"content": "Still there?"}, headers=HTMX)
-    conversation = Conversation.objects.get()
-    reply_url = f"/assistants/{assistant.pk}/chat/{conversation.pk}/reply/"
+    client, conversation, reply_url = ask(None, "Still there?")
     response = client.post(reply_url, headers=HTMX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -120,13 +115,9 @@ def test_a_failing_backend_shows_an_error_with_retry_and_keeps_the_message(
     assert response.status_code == 200 and "unexpected error" in response.content.decode()
 
 
-def test_retrying_after_a_failure_answers(people, client_as, failing_backend, monkeypatch):
-    assistant = people["assistant"]
-    client = client_as(people["user"])
+def test_retrying_after_a_failure_answers(ask, failing_backend, monkeypatch):
     failing_backend(ReplyError("down"))
-    client.post(f"/assistants/{assistant.pk}/chat/send/", {"content": "Ping"}, headers=HTMX)
-    conversation = Conversation.objects.get()
-    reply_url = f"/assistants/{assistant.pk}/chat/{conversation.pk}/reply/"
+    client, conversation, reply_url = ask(None, "Ping")
     client.post(reply_url, headers=HTMX)
     monkeypatch.undo()
     assert "offline backend" in client.post(reply_url, headers=HTMX).content.decode()
@@ -135,35 +126,17 @@ def test_retrying_after_a_failure_answers(people, client_as, failing_backend, mo
     assert conversation.messages.filter(role="assistant").count() == 1
 
 
-def test_a_slow_model_server_is_an_error_in_the_chat_not_a_500(
-    people,
-    client_as,
-    model_server,  # noqa: F811
-):
-    assistant = people["assistant"]
-    assistant.model = "slow-model"
-    assistant.save(update_fields=["model"])
-    client = client_as(people["user"])
-    client.post(f"/assistants/{assistant.pk}/chat/send/", {"content": "Hello?"}, headers=HTMX)
-    conversation = Conversation.objects.get()
-    response = client.post(
-        f"/assistants/{assistant.pk}/chat/{conversation.pk}/reply/", headers=HTMX
-    )
+def test_a_slow_model_server_is_an_error_in_the_chat_not_a_500(ask):
+    client, conversation, reply_url = ask("slow-model")
+    response = client.post(reply_url, headers=HTMX)
     assert response.status_code == 200
     assert "took too long" in response.content.decode()
     assert conversation.messages.count() == 1
 
 
-def test_a_model_server_answers_in_the_chat(people, client_as, model_server):  # noqa: F811
-    assistant = people["assistant"]
-    assistant.model = "good-model"
-    assistant.save(update_fields=["model"])
-    client = client_as(people["user"])
-    client.post(f"/assistants/{assistant.pk}/chat/send/", {"content": "Hello?"}, headers=HTMX)
-    conversation = Conversation.objects.get()
-    html = client.post(
-        f"/assistants/{assistant.pk}/chat/{conversation.pk}/reply/", headers=HTMX
-    ).content.decode()
+def test_a_model_server_answers_in_the_chat(ask):
+    client, _, reply_url = ask("good-model")
+    html = client.post(reply_url, headers=HTMX).content.decode()
     assert "You said: <strong>Hello?</strong>" in html
 
 

@@ -4,32 +4,12 @@ that got none (one failed reply per attempt), against a fake OpenAI-compatible s
 from datetime import timedelta
 
 from assistants.backends.offline import count_tokens
-from assistants.models import Conversation, DailyAnswerStats, FailedReply, Message
-from tests.assistants.test_backends import model_server  # noqa: F401 — a fixture
-
-HTMX = {"HX-Request": "true"}
+from assistants.models import DailyAnswerStats, FailedReply, Message
+from tests.assistants.conftest import HTMX, use_model
 
 
-def _ask(client, assistant, content="Hello?"):
-    client.post(f"/assistants/{assistant.pk}/chat/send/", {"content": content}, headers=HTMX)
-    conversation = Conversation.objects.get()
-    return conversation, f"/assistants/{assistant.pk}/chat/{conversation.pk}/reply/"
-
-
-def _use_model(assistant, model):
-    assistant.model = model
-    assistant.save(update_fields=["model"])
-
-
-def test_an_answer_records_its_model_latency_and_the_servers_usage(
-    people,
-    client_as,
-    model_server,  # noqa: F811
-):
-    assistant = people["assistant"]
-    _use_model(assistant, "good-model")
-    client = client_as(people["user"])
-    conversation, reply_url = _ask(client, assistant)
+def test_an_answer_records_its_model_latency_and_the_servers_usage(people, ask):
+    client, conversation, reply_url = ask("good-model")
     client.post(reply_url, headers=HTMX)
     question, answer = conversation.messages.order_by("created_at")
     assert (answer.model, answer.input_tokens, answer.output_tokens) == ("good-model", 31, 7)
@@ -38,7 +18,7 @@ def test_an_answer_records_its_model_latency_and_the_servers_usage(
         milliseconds=1
     )
     assert question.model is question.latency_ms is question.input_tokens is None
-    stats = DailyAnswerStats.objects.get(assistant=assistant)
+    stats = DailyAnswerStats.objects.get(assistant=people["assistant"])
     assert (stats.source, stats.model, stats.answers, stats.answers_with_latency) == (
         "app",
         "good-model",
@@ -49,18 +29,12 @@ def test_an_answer_records_its_model_latency_and_the_servers_usage(
     assert stats.unpriced_answers == 1  # no price for "good-model"
 
 
-def test_each_failed_attempt_is_one_failed_reply_and_a_retry_that_answers_is_an_answer(
-    people,
-    client_as,
-    model_server,  # noqa: F811
-):
+def test_each_failed_attempt_is_one_failed_reply_and_a_retry_that_answers_is_an_answer(people, ask):
     assistant = people["assistant"]
-    _use_model(assistant, "broken-model")
-    client = client_as(people["user"])
-    conversation, reply_url = _ask(client, assistant)
+    client, conversation, reply_url = ask("broken-model")
     assert "refused the request" in client.post(reply_url, headers=HTMX).text
     assert "refused the request" in client.post(reply_url, headers=HTMX).text
-    _use_model(assistant, "empty-model")
+    use_model(assistant, "empty-model")
     assert "empty answer" in client.post(reply_url, headers=HTMX).text
     assert list(FailedReply.objects.values_list("model", flat=True).order_by("id")) == [
         "broken-model",
@@ -69,7 +43,7 @@ def test_each_failed_attempt_is_one_failed_reply_and_a_retry_that_answers_is_an_
     ]
     assert FailedReply.objects.filter(conversation=conversation).count() == 3
 
-    _use_model(assistant, "good-model")
+    use_model(assistant, "good-model")
     client.post(reply_url, headers=HTMX)
     # A click once answered is no attempt: nothing more is recorded.
     client.post(reply_url, headers=HTMX)
@@ -82,19 +56,15 @@ def test_each_failed_attempt_is_one_failed_reply_and_a_retry_that_answers_is_an_
     assert by_model == {"broken-model": (0, 2), "empty-model": (0, 1), "good-model": (1, 0)}
 
 
-def test_a_time_out_is_a_failed_reply(people, client_as, model_server):  # noqa: F811
-    assistant = people["assistant"]
-    _use_model(assistant, "slow-model")
-    client = client_as(people["user"])
-    _, reply_url = _ask(client, assistant)
+def test_a_time_out_is_a_failed_reply(ask):
+    client, _, reply_url = ask("slow-model")
     assert "took too long" in client.post(reply_url, headers=HTMX).text
     assert FailedReply.objects.get().error == "The assistant took too long to answer."
 
 
-def test_the_offline_backend_counts_words_as_tokens_and_times_itself(people, client_as):
+def test_the_offline_backend_counts_words_as_tokens_and_times_itself(people, ask):
     assistant = people["assistant"]
-    client = client_as(people["user"])
-    conversation, reply_url = _ask(client, assistant, content="Three little words")
+    client, conversation, reply_url = ask(None, content="Three little words")
     client.post(reply_url, headers=HTMX)
     answer = Message.objects.get(role="assistant")
     assert answer.model == "offline"

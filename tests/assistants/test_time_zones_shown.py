@@ -23,23 +23,24 @@ def test_a_new_assistant_defaults_to_the_deployment_time_zone(db, client_as, set
     assert _selected_zone(response.text) == zone
 
 
-def test_editing_keeps_the_assistants_own_zone(people, client_as, settings):
+@pytest.fixture
+def tokyo_settings_page(people, client_as, settings):
+    """The settings page of an assistant whose reporting zone was changed to Tokyo, on a
+    deployment in UTC."""
     settings.TIME_ZONE = "UTC"
     assistant = people["assistant"]
     services.update_configuration(
         assistant=assistant, changed_by=people["creator"], time_zone="Asia/Tokyo"
     )
-    response = client_as(people["creator"]).get(f"/assistants/{assistant.pk}/settings/")
-    assert _selected_zone(response.text) == "Asia/Tokyo"
+    return client_as(people["creator"]).get(f"/assistants/{assistant.pk}/settings/")
 
 
-def test_the_history_names_its_zone_and_fields_as_people_read_them(people, client_as, settings):
-    settings.TIME_ZONE = "UTC"
-    assistant = people["assistant"]
-    services.update_configuration(
-        assistant=assistant, changed_by=people["creator"], time_zone="Asia/Tokyo"
-    )
-    response = client_as(people["creator"]).get(f"/assistants/{assistant.pk}/settings/")
+def test_editing_keeps_the_assistants_own_zone(tokyo_settings_page):
+    assert _selected_zone(tokyo_settings_page.text) == "Asia/Tokyo"
+
+
+def test_the_history_names_its_zone_and_fields_as_people_read_them(tokyo_settings_page):
+    response = tokyo_settings_page
     history = re.search(r'<ol class="versions">.*?</ol>', response.text, re.S).group(0)
     text = " ".join(strip_tags(history).split())
     assert "changed reporting time zone" in text

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from assistants.models import Assistant
 from insights.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.pages import sign_in
+from tests.browser.pages import PICTURES, sign_in
 
 
 @pytest.fixture
@@ -33,12 +33,26 @@ def test_a_marker_leads_to_the_impact_page(page, live_server, demo_assistant, co
     # The demo's change has a clear effect on usage and ratings.
     expect(page.locator('[data-figure-key="active_users"] .verdict')).to_have_text("better")
     expect(page.locator('[data-figure-key="satisfaction"] .verdict')).to_have_text("better")
+    # The answers' figures: the demo's change has a verdict for each.
+    for key in ("failure_rate", "latency", "cost"):
+        expect(page.locator(f'[data-figure-key="{key}"] .verdict')).not_to_have_text("")
     page.locator("#impact-overlay .main-svg").first.wait_for()
+    PICTURES.mkdir(exist_ok=True)
+    page.screenshot(path=str(PICTURES / "impact-page.png"), full_page=True)
+    # On a phone the page fits the width.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#impact-overlay .main-svg").first.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(PICTURES / "impact-page-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("link", name="7 days").click()
     page.wait_for_url("**/changes/2/?window=7")
     expect(page.get_by_test_id("sides")).to_contain_text("(7 days)")
-    expect(page.locator(".chip.active")).to_have_text("7 days")
+    expect(page.locator('[aria-label="Days on each side"] .chip.active')).to_have_text("7 days")
+    page.get_by_role("link", name="In-app chat").click()
+    page.wait_for_url("**/changes/2/?window=7&source=app")
+    expect(page.locator('[aria-label="Source"] .chip.active')).to_have_text("In-app chat")
 
     # The most recent change is too recent to judge, and says how long to wait.
     page.goto(f"{live_server.url}/assistants/{demo_assistant.pk}/insights/changes/3/")

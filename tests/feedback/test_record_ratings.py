@@ -3,14 +3,17 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings
 
-from assistants import rollups, services
+from assistants import services
 from feedback.models import DailyFeedback, Rating
 from feedback.services import NewRating, rate_answer, record_ratings
 from tests.factories import AssistantFactory, UserFactory, chat_turn, rate
+from tests.properties import (
+    ON_THE_DATABASE,
+    assert_ratings_recounted,
+    rating_operations,
+)
 
 NOON = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
@@ -235,15 +238,7 @@ def test_a_new_reporting_time_zone_moves_feedback_to_its_days(db):
 # Times around the end of summer time in New York (2026-11-01 06:00 UTC), so that day edges
 # and the DST change both fall inside the generated sequences.
 START = datetime(2026, 10, 31, 0, tzinfo=UTC)
-operations = st.lists(
-    st.tuples(
-        st.integers(min_value=0, max_value=3),  # which answer
-        st.sampled_from(["positive", "negative"]),
-        st.integers(min_value=0, max_value=4 * 24 * 60),  # minutes after START
-        st.booleans(),  # an event (record_ratings) or the chat's thumbs (rate_answer)
-    ),
-    max_size=25,
-)
+operations = rating_operations(answers=4, minutes=4 * 24 * 60, max_size=25)
 
 
 @pytest.fixture
@@ -256,28 +251,10 @@ def rated_world(db):
     return assistant, answers
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(ON_THE_DATABASE, max_examples=60)
 @given(ops=operations)
 def test_daily_feedback_equals_a_naive_recount_and_a_rebuild(rated_world, ops):
     assistant, answers = rated_world
-    with transaction.atomic():
-        for index, value, minutes, as_event in ops:
-            answer = answers[index]
-            at = START + timedelta(minutes=minutes)
-            if as_event:
-                rate(assistant, answer, value, at)
-            else:
-                rate_answer(
-                    assistant=assistant,
-                    message_id=answer.pk,
-                    participant_id=answer.conversation.participant_id,
-                    value=value,
-                    at=at,
-                )
-        kept = counters(assistant)
-        assert kept == naive_recount(assistant)
-        rollups.rebuild([assistant.pk])
-        assert counters(assistant) == kept
-        transaction.set_rollback(True)
+    assert_ratings_recounted(
+        assistant, answers, ops, start=START, stored=counters, recount=naive_recount
+    )

@@ -1,22 +1,25 @@
-"""Satisfaction by version: a rating counts for the version of the answer it rates, on the
-answer's day and under its conversation's source, whatever order ratings arrive in."""
+"""Satisfaction by version and by model: a rating counts for the version and model of the
+answer it rates, on the answer's day and under its conversation's source, whatever order
+ratings arrive in."""
 
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings
 
-from assistants import rollups, services
+from assistants import services
 from assistants.models import ConfigurationVersion, Message
 from assistants.versions import version_at
 from feedback.models import Rating, VersionFeedback
-from feedback.services import rate_answer
 from tests.factories import AssistantFactory, UserFactory, add_messages, chat_turn, rate
+from tests.properties import (
+    ON_THE_DATABASE,
+    assert_ratings_recounted,
+    rating_operations,
+)
 
 # Answers over four days around the end of summer time in New York (2026-11-01 06:00 UTC)
 # and just after Paris's (2026-10-25), with two changes in between.
@@ -25,15 +28,20 @@ CHANGES = [START + timedelta(hours=30), START + timedelta(hours=55, minutes=30)]
 ANSWER_HOURS = [1, 4.5, 23.9, 29.99, 30.01, 31, 47, 55.4, 56, 71, 80, 95]
 
 
-def stored(assistant) -> dict[tuple[date, str, int], tuple[int, int]]:
+# The events API's answers of the world name a model (or none), in turn.
+MODELS = ["fast-model", "slow-model", None]
+
+
+def stored(assistant) -> dict[tuple[date, str, int, str], tuple[int, int]]:
     return {
-        (row.day, row.source, row.version): (row.positive, row.negative)
+        (row.day, row.source, row.version, row.model): (row.positive, row.negative)
         for row in VersionFeedback.objects.filter(assistant=assistant)
     }
 
 
-def naive_recount(assistant) -> dict[tuple[date, str, int], tuple[int, int]]:
-    """From the raw ratings: each current rating under its answer's day, source and version."""
+def naive_recount(assistant) -> dict[tuple[date, str, int, str], tuple[int, int]]:
+    """From the raw ratings: each current rating under its answer's day, source, version and
+    model."""
     versions = list(
         ConfigurationVersion.objects.filter(assistant=assistant).values_list("number", "changed_at")
     )
@@ -45,6 +53,7 @@ def naive_recount(assistant) -> dict[tuple[date, str, int], tuple[int, int]]:
             answer.created_at.astimezone(assistant.tzinfo).date(),
             source,
             version_at(versions, answer.created_at),
+            answer.model or "",
         )
         tally[key, rating.value] += 1
     keys = {key for key, _ in tally}
@@ -73,49 +82,30 @@ def world(db, request):
                 conversations=[services.NewConversation(f"c{index}", participant["ext"], at)],
             ).values()
             conversation = assistant.conversations.get(pk=conversation_id)
-            add_messages(assistant, conversation, ("user", at), ("assistant", at))
+            add_messages(assistant, conversation, ("user", at))
+            model = MODELS[index // 3 % len(MODELS)]
+            services.record_messages(
+                assistant=assistant,
+                messages=[
+                    services.NewMessage(conversation_id, "assistant", "An answer", at, model=model)
+                ],
+            )
             answers.append(conversation.messages.get(role="assistant"))
         else:
             answers.append(chat_turn(assistant, person, at))
     return assistant, answers
 
 
-operations = st.lists(
-    st.tuples(
-        st.integers(min_value=0, max_value=len(ANSWER_HOURS) - 1),  # which answer
-        st.sampled_from(["positive", "negative"]),
-        st.integers(min_value=0, max_value=6 * 24 * 60),  # minutes after START: any order
-        st.booleans(),  # an event (record_ratings) or the chat's thumbs (rate_answer)
-    ),
-    max_size=30,
-)
+operations = rating_operations(answers=len(ANSWER_HOURS), minutes=6 * 24 * 60, max_size=30)
 
 
-@settings(
-    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(ON_THE_DATABASE, max_examples=50)
 @given(ops=operations)
 def test_version_feedback_equals_a_naive_recount_and_a_rebuild(world, ops):
     assistant, answers = world
-    with transaction.atomic():
-        for index, value, minutes, as_event in ops:
-            answer = answers[index]
-            at = START + timedelta(minutes=minutes)
-            if as_event:
-                rate(assistant, answer, value, at)
-            else:
-                rate_answer(
-                    assistant=assistant,
-                    message_id=answer.pk,
-                    participant_id=answer.conversation.participant_id,
-                    value=value,
-                    at=at,
-                )
-        kept = stored(assistant)
-        assert kept == naive_recount(assistant)
-        rollups.rebuild([assistant.pk])
-        assert stored(assistant) == kept
-        transaction.set_rollback(True)
+    assert_ratings_recounted(
+        assistant, answers, ops, start=START, stored=stored, recount=naive_recount
+    )
 
 
 def test_a_rating_counts_for_the_answers_version_and_day_not_its_own(world):
@@ -123,10 +113,10 @@ def test_a_rating_counts_for_the_answers_version_and_day_not_its_own(world):
     # Rated two days after it was given, under v3: it still counts for v1 on its own day.
     rate(assistant, answers[1], "positive", START + timedelta(days=3))
     answer_day = answers[1].created_at.astimezone(assistant.tzinfo).date()
-    assert stored(assistant) == {(answer_day, "app", 1): (1, 0)}
+    assert stored(assistant) == {(answer_day, "app", 1, ""): (1, 0)}
     # A re-rating moves the count between values, never between rows.
     rate(assistant, answers[1], "negative", START + timedelta(days=4))
-    assert stored(assistant) == {(answer_day, "app", 1): (0, 1)}
+    assert stored(assistant) == {(answer_day, "app", 1, ""): (0, 1)}
 
 
 def test_answers_either_side_of_a_change_count_for_their_own_version(world):
@@ -153,4 +143,25 @@ def test_a_change_saved_before_a_later_answer_takes_that_answer(db):
         assistant=assistant, changed_by=assistant.creator, instructions="Sooner"
     )
     assert {key[2] for key in stored(assistant)} == {2}
+    assert stored(assistant) == naive_recount(assistant)
+
+
+def test_ratings_count_for_the_rated_answers_model(world):
+    """Hand-counted: the events API's answers 2, 5 and 8 name fast-model, slow-model and no
+    model; two ratings of fast-model (one changed to negative), one of slow-model, one of the
+    answer without a model."""
+    assistant, answers = world
+    rate(assistant, answers[2], "positive", START + timedelta(days=4))
+    rate(assistant, answers[2], "negative", START + timedelta(days=4, hours=1))
+    rate(assistant, answers[5], "positive", START + timedelta(days=4))
+    rate(assistant, answers[8], "positive", START + timedelta(days=4))
+    by_model: Counter = Counter()
+    for (_, _, _, model), (positive, negative) in stored(assistant).items():
+        by_model[model, "positive"] += positive
+        by_model[model, "negative"] += negative
+    assert +by_model == {
+        ("fast-model", "negative"): 1,
+        ("slow-model", "positive"): 1,
+        ("", "positive"): 1,
+    }
     assert stored(assistant) == naive_recount(assistant)

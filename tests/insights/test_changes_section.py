@@ -57,6 +57,8 @@ def test_the_overlay_is_valid_plotly_and_aligns_both_sides_by_day():
         "Conversations",
         "Messages",
         "Satisfaction",
+        "Failure rate",
+        "Cost",
     ]
 
 

@@ -264,11 +264,12 @@ def test_the_page_reads_counters_only(people, paris, client_as, django_assert_nu
             assistant=paris, changed_by=people["creator"], instructions="Short."
         )
     # Session, user, assistant with role, the version and its predecessor, the history,
-    # daily usage (with the first active day), version feedback.
-    with django_assert_num_queries(7):
+    # daily usage (with the first active day), version feedback, answer stats, the sides'
+    # latency histograms.
+    with django_assert_num_queries(9):
         client.get(_url(paris, 3))
     _world(paris, people=3)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(_url(paris, 3))
     assert "Oct 27 – Nov 9, 2026 (14 days)" in response.text
 

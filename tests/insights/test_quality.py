@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from assistants import services
-from assistants.answer_stats import ALPHA, bucket_value, latency_bucket
-from assistants.models import ModelPrice
+from assistants.answer_stats import ALPHA, LatencyHistogram, bucket_value, latency_bucket
+from assistants.models import Message, ModelPrice
 from assistants.services import NewConversation, NewFailure, NewMessage
 from assistants.timeframe import By, DateRange
 from insights.quality import quality_figures
-from tests.factories import AssistantFactory, UserFactory
-from tests.insights.helpers import analytics_csv_rows
+from tests.factories import AssistantFactory, UserFactory, rate
+from tests.insights.helpers import analytics_csv_rows, analytics_html
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -171,15 +171,54 @@ def test_the_period_its_models_and_a_week_bucket(answered):
     assert quality.previous.attempts == 0
 
 
+def test_satisfaction_per_model_counts_by_the_rated_answers_model_and_day(answered, client_as):
+    # m-priced's answers: Oct 31 23:30 rated up then changed to down, Nov 1 12:01 rated up;
+    # m-unpriced's Nov 1 answer rated up. All rated on Nov 3, outside the timeframe: a rating
+    # counts on its answer's day.
+    answers = {
+        m.created_at: m for m in Message.objects.filter(assistant=answered, role="assistant")
+    }
+    later = _local(2026, 11, 3, 9, 0)
+    first, retry = answers[_local(2026, 10, 31, 23, 30)], answers[_local(2026, 11, 1, 12, 1)]
+    unpriced = Message.objects.get(assistant=answered, model="m-unpriced")
+    rate(answered, first, "positive", later)
+    rate(answered, first, "negative", later + timedelta(minutes=1))
+    rate(answered, retry, "positive", later)
+    rate(answered, unpriced, "positive", later)
+    quality = quality_figures(answered, DateRange(_day(10, 31), _day(11, 2)), by=By.DAY)
+    by_model = {m.model: (m.positive, m.negative, m.satisfaction) for m in quality.models}
+    assert by_model == {"m-priced": (1, 1, 50.0), "m-unpriced": (1, 0, 100.0)}
+    # Nov 1 – 2 only: the Oct 31 answer's rating is left out.
+    quality = quality_figures(answered, DateRange(_day(11, 1), _day(11, 2)), by=By.DAY)
+    assert {m.model: m.ratings for m in quality.models} == {"m-priced": 1, "m-unpriced": 1}
+    html = (
+        client_as(answered.creator)
+        .get(f"/assistants/{answered.pk}/insights/?start=2026-10-31&end=2026-11-02")
+        .text
+    )
+    assert '50 % <span class="muted">(2 ratings)</span>' in html
+
+
+def test_histograms_add_whatever_their_first_buckets():
+    merged = LatencyHistogram()
+    merged.add(10, [1, 0, 2])  # buckets 10 and 12
+    merged.add(None, None)  # a row without latency
+    merged.add(8, [3])  # before the first
+    merged.add(11, [1, 1, 0, 4])  # overlapping and beyond the last
+    assert (merged.first_bucket, merged.counts) == (8, [3, 0, 1, 1, 3, 0, 4])
+    assert merged.total == 12
+    # Nearest rank: the 6th of 12 is in bucket 12, the 12th in bucket 14.
+    assert merged.percentile(0.5) == bucket_value(12)
+    assert merged.percentile(0.95) == bucket_value(14)
+    assert LatencyHistogram().percentile(0.5) is None
+
+
 def _day(month, day):
     return datetime(2026, month, day).date()
 
 
 def test_the_section_and_its_cards_on_the_page(answered, client_as):
-    response = client_as(answered.creator).get(
-        f"/assistants/{answered.pk}/insights/?start=2026-10-31&end=2026-11-02"
-    )
-    html = response.text
+    html = analytics_html(client_as(answered.creator), answered, "2026-10-31", "2026-11-02")
     assert 'data-testid="quality-section"' in html
     assert 'data-testid="card-failure-rate"' in html and "33.3 %" in html
     assert 'data-testid="card-median-latency"' in html
@@ -192,21 +231,13 @@ def test_the_section_and_its_cards_on_the_page(answered, client_as):
 
 def test_cards_compare_with_the_previous_period(answered, client_as):
     # Nov 1 – 2 against Oct 30 – 31: failure rate 1 of 4 (25 %) against 1 of 2 (50 %).
-    html = (
-        client_as(answered.creator)
-        .get(f"/assistants/{answered.pk}/insights/?start=2026-11-01&end=2026-11-02")
-        .text
-    )
+    html = analytics_html(client_as(answered.creator), answered, "2026-11-01", "2026-11-02")
     assert "25.0 %" in html
     assert "−25 points vs the previous 2 days" in html
 
 
 def test_a_timeframe_without_answers_says_so(answered, client_as):
-    html = (
-        client_as(answered.creator)
-        .get(f"/assistants/{answered.pk}/insights/?start=2026-12-01&end=2026-12-07")
-        .text
-    )
+    html = analytics_html(client_as(answered.creator), answered, "2026-12-01", "2026-12-07")
     assert "No answers and no failed replies in this timeframe." in html
 
 

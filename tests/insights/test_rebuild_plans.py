@@ -13,13 +13,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
+from assistants import answer_stats
 from assistants import rollups as assistant_rollups
 from feedback import rollups as feedback_rollups
+from feedback import version_feedback
 from tests.factories import AssistantFactory, UserFactory, chat_turn, rate
 
 STATEMENTS = [
     *assistant_rollups._REBUILD_STATEMENTS,
     *feedback_rollups._REBUILD_STATEMENTS,
+    *answer_stats.REBUILD_STATEMENTS,
+    *version_feedback.REBUILD_STATEMENTS,
 ]
 TABLES = [
     "assistants_assistant",
@@ -31,6 +35,10 @@ TABLES = [
     "assistants_usagetotals",
     "feedback_rating",
     "feedback_dailyfeedback",
+    "assistants_failedreply",
+    "assistants_modelprice",
+    "assistants_dailyanswerstats",
+    "feedback_versionfeedback",
 ]
 
 

@@ -95,3 +95,46 @@ def test_incomplete_beta_has_its_known_values():
         1 - stats.regularized_incomplete_beta(0.5, 2.5, 0.2)
     )
     assert math.isclose(stats.t_cdf(0, 4), 0.5)
+
+
+@pytest.mark.parametrize(
+    "count, ranks",
+    [
+        # Campbell and Gardner, "Calculating confidence intervals for some non-parametric
+        # analyses" (BMJ 296:1454-1456, 1988), Table I, 95 % interval of a median.
+        (6, (1, 6)),
+        (10, (2, 9)),
+        (20, (6, 15)),
+        (30, (10, 21)),
+        (50, (18, 33)),
+        (100, (40, 61)),
+    ],
+)
+def test_median_ranks_match_the_published_table(count, ranks):
+    assert stats.median_ranks(count) == ranks
+
+
+def test_median_ranks_are_the_binomials_and_none_below_six():
+    assert stats.median_ranks(5) is None
+    # The tail under the lower rank, summed term by term, is at most 2.5 %; one more is not.
+    low, high = stats.median_ranks(1001)
+    below = sum(math.comb(1001, k) for k in range(low)) / 2**1001
+    assert below <= 0.025 < below + math.comb(1001, low) / 2**1001
+    assert high == 1001 + 1 - low
+    # A million values: the tail starts 4√n below the centre, fast and still exact there.
+    low, high = stats.median_ranks(1_000_000)
+    assert (low, high) == (499_020, 500_981)
+
+
+def test_the_median_of_a_histogram_with_its_interval():
+    histogram = [(100.0, 3), (200.0, 4), (300.0, 3)]  # 10 values: ranks 2 and 9
+    estimate = stats.median(histogram)
+    assert estimate.value == 200.0  # the 5th, the lower middle one
+    assert (estimate.interval.low, estimate.interval.high) == (100.0, 300.0)
+    assert stats.order_statistic(histogram, 8) == 300.0
+    assert stats.median([(1.0, 5)]) is None
+
+
+def test_mover_is_newcombes_interval_for_two_wilson_intervals():
+    after, before = stats.wilson(56, 70), stats.wilson(48, 80)
+    assert stats.mover(after, before) == stats.newcombe(48, 80, 56, 70)

@@ -14,8 +14,8 @@ def rebuild_counters_by_source(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assistants", "0008_usage_by_source_and_pseudonyms"),
-        ("feedback", "0006_version_feedback"),
+        ("assistants", "0009_usage_by_source_and_pseudonyms"),
+        ("feedback", "0007_version_feedback_by_model"),
     ]
 
     operations = [

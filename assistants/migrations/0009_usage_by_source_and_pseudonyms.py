@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assistants", "0007_quality_answer_stats"),
+        ("assistants", "0008_latency_histogram_array"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
