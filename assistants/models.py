@@ -170,6 +170,10 @@ class Participant(models.Model):
     external_id = models.CharField(max_length=255, null=True, blank=True)
     # When this person's first message was sent; NULL until then (all-time users).
     first_message_at = models.DateTimeField(null=True, blank=True)
+    # Their pseudonym within the assistant ("Person 17"): the order in which people first
+    # wrote to it, given by the write path when their first message is counted. Reveals
+    # nothing of the account or the row; NULL until they write.
+    number = models.PositiveIntegerField(null=True, blank=True)
     # When their text with this assistant was last erased at their (or an admin's) request;
     # the participant and its counts stay, so a return is not a new user.
     content_erased_at = models.DateTimeField(null=True, blank=True)
@@ -187,10 +191,18 @@ class Participant(models.Model):
                 condition=Q(external_id__isnull=False),
                 name="participant_unique_external_id",
             ),
+            # Also the index of "the highest number given so far".
+            models.UniqueConstraint(
+                fields=["assistant", "number"], name="participant_unique_number"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"participant {self.pk} of assistant {self.assistant_id}"
+
+    @property
+    def pseudonym(self) -> str:
+        return f"Person {self.number}"
 
 
 class Conversation(models.Model):
@@ -283,14 +295,25 @@ class Message(models.Model):
         return f"{self.role} message {self.pk}"
 
 
-class DailyUsage(models.Model):
-    """Exact usage counters of one assistant on one day of its reporting time zone."""
+class UsageSource(models.TextChoices):
+    """Where a conversation came from: `api` when it has an `external_id` (the events API
+    made it), `app` (the in-app chat) otherwise. The usage counters are kept per source."""
 
-    # Indexed by the unique key (assistant, day).
+    APP = "app", "In-app chat"
+    API = "api", "Events API"
+
+
+class DailyUsage(models.Model):
+    """Exact usage counters of one assistant on one day of its reporting time zone, for the
+    conversations of one source. Active users of all sources are not the sum of the
+    sources' (a person may use both): they are counted from `DailyActiveUser`."""
+
+    # Indexed by the unique key (assistant, day, source).
     assistant = models.ForeignKey(
         Assistant, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     day = models.DateField()
+    source = models.CharField(max_length=3, choices=UsageSource.choices, default=UsageSource.APP)
     active_users = models.PositiveIntegerField(default=0)
     conversations = models.IntegerField(default=0)
     user_messages = models.PositiveIntegerField(default=0)
@@ -298,12 +321,14 @@ class DailyUsage(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["assistant", "day"], name="daily_usage_unique_day"),
+            models.UniqueConstraint(
+                fields=["assistant", "day", "source"], name="daily_usage_unique_day"
+            ),
         ]
         verbose_name_plural = "daily usage"
 
     def __str__(self) -> str:
-        return f"{self.assistant_id} {self.day}"
+        return f"{self.assistant_id} {self.day} {self.source}"
 
     @property
     def messages(self) -> int:
@@ -311,24 +336,35 @@ class DailyUsage(models.Model):
 
 
 class DailyActiveUser(models.Model):
-    """One participant who sent a message on one day; makes daily active users exact."""
+    """One participant who sent a message on one day in conversations of one source, with how
+    many they sent: makes distinct users of any period exact, and is what the People figures
+    are counted from (at most people × days rows of a range, whatever the messages)."""
 
-    # Indexed by the unique key (assistant, day, participant).
+    # Indexed by the unique key (assistant, day, participant, source).
     assistant = models.ForeignKey(
         Assistant, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     day = models.DateField()
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=3, choices=UsageSource.choices, default=UsageSource.APP)
+    user_messages = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["assistant", "day", "participant"], name="daily_active_user_unique"
+                fields=["assistant", "day", "participant", "source"],
+                name="daily_active_user_unique",
+            ),
+        ]
+        indexes = [
+            # "Was this person active before the range?" (new users, `insights.people`).
+            models.Index(
+                fields=["assistant", "participant", "day"], name="daily_active_user_by_person"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.assistant_id} {self.day} {self.participant_id}"
+        return f"{self.assistant_id} {self.day} {self.participant_id} {self.source}"
 
 
 class UsageTotals(models.Model):

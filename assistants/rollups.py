@@ -38,11 +38,13 @@ def lock_counters(assistant_ids: Sequence[int]) -> None:
 
 # Local day of a timestamp in the assistant's reporting zone.
 _LOCAL_DAY = "((%s) AT TIME ZONE %%(tz)s)::date"
+# The source of a conversation `c` (`UsageSource`): the events API gives it an external id.
+SOURCE_SQL = "(CASE WHEN c.external_id IS NULL THEN 'app' ELSE 'api' END)"
 
 _APPLY_NEW_MESSAGES = f"""
 WITH new AS (
     SELECT m.id, m.conversation_id, c.participant_id, m.role, m.created_at,
-           {_LOCAL_DAY % "m.created_at"} AS day
+           {_LOCAL_DAY % "m.created_at"} AS day, {SOURCE_SQL} AS source
     -- Joined on the batch's ids so the plan is primary-key look-ups even when the table's
     -- statistics are stale (a filter on ANY(ids) was planned as a scan of the assistant).
     FROM unnest(%(ids)s::bigint[]) AS batch(id)
@@ -51,10 +53,11 @@ WITH new AS (
     WHERE m.assistant_id = %(assistant)s
 ),
 conv_before AS (
-    SELECT c.id, c.first_message_at AS old_first, b.first_at, b.last_at
+    SELECT c.id, c.first_message_at AS old_first, b.first_at, b.last_at, b.source
     FROM assistants_conversation c
     JOIN (
-        SELECT conversation_id, min(created_at) AS first_at, max(created_at) AS last_at
+        SELECT conversation_id, min(source) AS source,
+               min(created_at) AS first_at, max(created_at) AS last_at
         FROM new GROUP BY conversation_id
     ) b ON b.conversation_id = c.id
 ),
@@ -64,14 +67,21 @@ conv_updated AS (
         last_message_at = GREATEST(c.last_message_at, cb.last_at)
     FROM conv_before cb
     WHERE c.id = cb.id
-    RETURNING cb.old_first, cb.first_at
+    RETURNING cb.old_first, cb.first_at, cb.source
 ),
 conv_moved AS (
-    SELECT old_first, first_at FROM conv_updated
+    SELECT old_first, first_at, source FROM conv_updated
     WHERE old_first IS NULL OR first_at < old_first
 ),
 part_before AS (
-    SELECT p.id, p.first_message_at AS old_first, b.first_at
+    -- People whose first message moves earlier; those writing for the first time are
+    -- numbered in the order of their first message, after the highest number given so far
+    -- (read under the counters' lock, so numbers are never given twice).
+    SELECT p.id, p.first_message_at AS old_first, b.first_at,
+           coalesce(p.number, (SELECT coalesce(max(n.number), 0) FROM assistants_participant n
+                               WHERE n.assistant_id = %(assistant)s)
+               + row_number() OVER (PARTITION BY p.number IS NULL ORDER BY b.first_at, p.id))
+               AS number
     FROM assistants_participant p
     JOIN (
         SELECT participant_id, min(created_at) AS first_at
@@ -80,32 +90,37 @@ part_before AS (
     WHERE p.first_message_at IS NULL OR b.first_at < p.first_message_at
 ),
 part_updated AS (
-    UPDATE assistants_participant p SET first_message_at = pb.first_at
+    UPDATE assistants_participant p SET first_message_at = pb.first_at, number = pb.number
     FROM part_before pb WHERE p.id = pb.id
     RETURNING pb.old_first
 ),
-dau_added AS (
-    INSERT INTO assistants_dailyactiveuser (assistant_id, day, participant_id)
-    SELECT DISTINCT %(assistant)s, day, participant_id FROM new WHERE role = 'user'
-    ON CONFLICT (assistant_id, day, participant_id) DO NOTHING
-    RETURNING day
+dau_written AS (
+    -- A person's messages of the day and source; a row inserted now is a new active user.
+    INSERT INTO assistants_dailyactiveuser AS d
+        (assistant_id, day, participant_id, source, user_messages)
+    SELECT %(assistant)s, day, participant_id, source, count(*) FROM new WHERE role = 'user'
+    GROUP BY day, participant_id, source
+    ON CONFLICT (assistant_id, day, participant_id, source) DO UPDATE SET
+        user_messages = d.user_messages + EXCLUDED.user_messages
+    RETURNING d.day, d.source, (d.xmax = 0) AS inserted
 ),
 day_deltas AS (
-    SELECT day, 0 AS active_users, 0 AS conversations,
+    SELECT day, source, 0 AS active_users, 0 AS conversations,
            (role = 'user')::int AS user_messages, (role = 'assistant')::int AS assistant_messages
     FROM new
-    UNION ALL SELECT day, 1, 0, 0, 0 FROM dau_added
-    UNION ALL SELECT {_LOCAL_DAY % "first_at"}, 0, 1, 0, 0 FROM conv_moved
-    UNION ALL SELECT {_LOCAL_DAY % "old_first"}, 0, -1, 0, 0 FROM conv_moved
+    UNION ALL SELECT day, source, 1, 0, 0, 0 FROM dau_written WHERE inserted
+    UNION ALL SELECT {_LOCAL_DAY % "first_at"}, source, 0, 1, 0, 0 FROM conv_moved
+    UNION ALL SELECT {_LOCAL_DAY % "old_first"}, source, 0, -1, 0, 0 FROM conv_moved
         WHERE old_first IS NOT NULL
 ),
 daily AS (
     INSERT INTO assistants_dailyusage
-        (assistant_id, day, active_users, conversations, user_messages, assistant_messages)
-    SELECT %(assistant)s, day, sum(active_users), sum(conversations),
+        (assistant_id, day, source, active_users, conversations, user_messages,
+         assistant_messages)
+    SELECT %(assistant)s, day, source, sum(active_users), sum(conversations),
            sum(user_messages), sum(assistant_messages)
-    FROM day_deltas GROUP BY day
-    ON CONFLICT (assistant_id, day) DO UPDATE SET
+    FROM day_deltas GROUP BY day, source
+    ON CONFLICT (assistant_id, day, source) DO UPDATE SET
         active_users = assistants_dailyusage.active_users + EXCLUDED.active_users,
         conversations = assistants_dailyusage.conversations + EXCLUDED.conversations,
         user_messages = assistants_dailyusage.user_messages + EXCLUDED.user_messages,
@@ -188,40 +203,65 @@ _REBUILD_STATEMENTS = [
     WHERE p.id = b.id AND p.first_message_at IS DISTINCT FROM b.first_at
     """,
     """
-    INSERT INTO assistants_dailyactiveuser (assistant_id, day, participant_id)
-    SELECT DISTINCT m.assistant_id, (m.created_at AT TIME ZONE a.time_zone)::date,
-           c.participant_id
+    -- Pseudonyms for people who wrote but have none (numbers given stay as they are).
+    UPDATE assistants_participant p SET number = numbered.number
+    FROM (
+        SELECT p2.id, given.top + row_number() OVER (
+                   PARTITION BY p2.assistant_id ORDER BY p2.first_message_at, p2.id) AS number
+        FROM assistants_participant p2
+        JOIN (
+            SELECT assistant_id, coalesce(max(number), 0) AS top FROM assistants_participant
+            WHERE assistant_id = ANY(%(ids)s) GROUP BY assistant_id
+        ) given ON given.assistant_id = p2.assistant_id
+        WHERE p2.assistant_id = ANY(%(ids)s) AND p2.number IS NULL
+          AND p2.first_message_at IS NOT NULL
+    ) numbered
+    WHERE p.id = numbered.id
+    """,
+    f"""
+    INSERT INTO assistants_dailyactiveuser
+        (assistant_id, day, participant_id, source, user_messages)
+    SELECT m.assistant_id, (m.created_at AT TIME ZONE a.time_zone)::date, c.participant_id,
+           {SOURCE_SQL}, count(*)
     FROM assistants_message m
     JOIN assistants_assistant a ON a.id = m.assistant_id
     JOIN assistants_conversation c
       ON c.assistant_id = m.assistant_id AND c.id = m.conversation_id
     WHERE m.assistant_id = ANY(%(ids)s) AND m.role = 'user'
       AND c.assistant_id = ANY(%(ids)s)
+    GROUP BY 1, 2, 3, 4
     """,
-    """
+    f"""
     INSERT INTO assistants_dailyusage
-        (assistant_id, day, active_users, conversations, user_messages, assistant_messages)
-    SELECT assistant_id, day, sum(active_users), sum(conversations),
+        (assistant_id, day, source, active_users, conversations, user_messages,
+         assistant_messages)
+    SELECT assistant_id, day, source, sum(active_users), sum(conversations),
            sum(user_messages), sum(assistant_messages)
     FROM (
+        -- Messages per day and source, through their conversations on (assistant_id, id).
         SELECT m.assistant_id, (m.created_at AT TIME ZONE a.time_zone)::date AS day,
-               0 AS active_users, 0 AS conversations,
+               {SOURCE_SQL} AS source, 0 AS active_users, 0 AS conversations,
                count(*) FILTER (WHERE m.role = 'user') AS user_messages,
                count(*) FILTER (WHERE m.role = 'assistant') AS assistant_messages
-        FROM assistants_message m JOIN assistants_assistant a ON a.id = m.assistant_id
-        WHERE m.assistant_id = ANY(%(ids)s)
-        GROUP BY 1, 2
+        FROM assistants_message m
+        JOIN assistants_assistant a ON a.id = m.assistant_id
+        JOIN assistants_conversation c
+          ON c.assistant_id = m.assistant_id AND c.id = m.conversation_id
+        WHERE m.assistant_id = ANY(%(ids)s) AND c.assistant_id = ANY(%(ids)s)
+        GROUP BY 1, 2, 3
         UNION ALL
-        SELECT assistant_id, day, count(*), 0, 0, 0 FROM assistants_dailyactiveuser
-        WHERE assistant_id = ANY(%(ids)s) GROUP BY 1, 2
+        -- Active users of the source: the person-day rows just written.
+        SELECT assistant_id, day, source, count(*), 0, 0, 0 FROM assistants_dailyactiveuser
+        WHERE assistant_id = ANY(%(ids)s) GROUP BY 1, 2, 3
         UNION ALL
+        -- Conversations on the day of their first message.
         SELECT c.assistant_id, (c.first_message_at AT TIME ZONE a.time_zone)::date,
-               0, count(*), 0, 0
+               {SOURCE_SQL}, 0, count(*), 0, 0
         FROM assistants_conversation c JOIN assistants_assistant a ON a.id = c.assistant_id
         WHERE c.assistant_id = ANY(%(ids)s) AND c.first_message_at IS NOT NULL
-        GROUP BY 1, 2
+        GROUP BY 1, 2, 3
     ) parts
-    GROUP BY assistant_id, day
+    GROUP BY assistant_id, day, source
     """,
     """
     INSERT INTO assistants_usagetotals (assistant_id, users, conversations, messages)

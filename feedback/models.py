@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 
-from assistants.models import Assistant, Conversation, Message, Participant
+from assistants.models import Assistant, Conversation, Message, Participant, UsageSource
 
 COMMENT_MAX_LENGTH = 2000
 CONTACT_NAME_MAX_LENGTH = 150
@@ -212,12 +212,16 @@ class DailyFeedback(models.Model):
 
     assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
+    # The source of the rated answer's conversation (`assistants.models.UsageSource`).
+    source = models.CharField(max_length=3, choices=UsageSource.choices, default=UsageSource.APP)
     positive = models.PositiveIntegerField(default=0)
     negative = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["assistant", "day"], name="daily_feedback_unique_day"),
+            models.UniqueConstraint(
+                fields=["assistant", "day", "source"], name="daily_feedback_unique_day"
+            ),
         ]
         verbose_name_plural = "daily feedback"
 

@@ -10,17 +10,22 @@ from collections.abc import Sequence
 
 from django.db import connection
 
+from assistants.rollups import SOURCE_SQL
+
 _REBUILD_STATEMENTS = [
     "DELETE FROM feedback_dailyfeedback WHERE assistant_id = ANY(%(ids)s)",
-    """
-    INSERT INTO feedback_dailyfeedback (assistant_id, day, positive, negative)
-    SELECT r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date,
+    f"""
+    INSERT INTO feedback_dailyfeedback (assistant_id, day, source, positive, negative)
+    SELECT r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date, {SOURCE_SQL},
            count(*) FILTER (WHERE r.value = 'positive'),
            count(*) FILTER (WHERE r.value = 'negative')
     FROM feedback_rating r
     JOIN assistants_assistant a ON a.id = r.assistant_id
-    WHERE r.assistant_id = ANY(%(ids)s)
-    GROUP BY 1, 2
+    -- The rated answer's conversation gives the source; matched on (assistant_id, id).
+    JOIN assistants_conversation c
+      ON c.assistant_id = r.assistant_id AND c.id = r.conversation_id
+    WHERE r.assistant_id = ANY(%(ids)s) AND c.assistant_id = ANY(%(ids)s)
+    GROUP BY 1, 2, 3
     """,
 ]
 

@@ -5,6 +5,7 @@ selector here returns a rater's name, username, e-mail or id otherwise.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
@@ -25,12 +26,18 @@ from feedback.models import DEFAULT_REASONS, SEARCH_CONFIG, DailyFeedback, Ratin
 
 
 def daily_feedback_counts(
-    *, assistant_id: int, start: date, end: date
+    *, assistant_id: int, start: date, end: date, sources: Sequence[str] | None = None
 ) -> dict[date, tuple[int, int]]:
-    """{day: (positive, negative)} for the days in [start, end] that have ratings. One query."""
-    rows = DailyFeedback.objects.filter(
-        assistant_id=assistant_id, day__gte=start, day__lte=end
-    ).values_list("day", "positive", "negative")
+    """{day: (positive, negative)} for the days in [start, end] that have ratings of answers
+    in conversations of the sources (every source by default). One query."""
+    rows = DailyFeedback.objects.filter(assistant_id=assistant_id, day__gte=start, day__lte=end)
+    if sources is not None:
+        rows = rows.filter(source__in=sources)
+    rows = (
+        rows.values("day")
+        .annotate(positive=Sum("positive"), negative=Sum("negative"))
+        .values_list("day", "positive", "negative")
+    )
     return {day: (positive, negative) for day, positive, negative in rows}
 
 

@@ -176,40 +176,51 @@ written AS (
     -- An event older than the current rating does not replace it; the chat's thumbs only
     -- write a change of value.
     WHERE EXCLUDED.rated_at >= r.rated_at AND (%(replace)s OR EXCLUDED.value <> r.value)
-    RETURNING r.id, r.external_id, r.message_id, r.participant_id, r.value, r.rated_at
+    RETURNING r.id, r.external_id, r.message_id, r.participant_id, r.conversation_id, r.value,
+              r.rated_at
+),
+sourced AS (
+    -- Counted by the source of the rated answer's conversation (a re-rating keeps it).
+    SELECT w.*, {rollups.SOURCE_SQL} AS source
+    FROM written w JOIN assistants_conversation c ON c.id = w.conversation_id
 ),
 deltas AS (
-    SELECT (w.rated_at AT TIME ZONE %(tz)s)::date AS day,
+    SELECT (w.rated_at AT TIME ZONE %(tz)s)::date AS day, w.source,
            (w.value = 'positive')::int AS positive, (w.value = 'negative')::int AS negative
-    FROM written w
+    FROM sourced w
     UNION ALL
-    SELECT (o.rated_at AT TIME ZONE %(tz)s)::date,
+    SELECT (o.rated_at AT TIME ZONE %(tz)s)::date, w.source,
            -(o.value = 'positive')::int, -(o.value = 'negative')::int
     FROM old o
-    JOIN written w ON w.message_id = o.message_id AND w.participant_id = o.participant_id
+    JOIN sourced w ON w.message_id = o.message_id AND w.participant_id = o.participant_id
 ),
 per_day AS (
-    SELECT day, sum(positive)::int AS positive, sum(negative)::int AS negative
-    FROM deltas GROUP BY day HAVING sum(positive) <> 0 OR sum(negative) <> 0
+    SELECT day, source, sum(positive)::int AS positive, sum(negative)::int AS negative
+    FROM deltas GROUP BY day, source HAVING sum(positive) <> 0 OR sum(negative) <> 0
 ),
 counted AS (
     -- A day without a row gains ratings only, so its new row never starts below zero.
-    INSERT INTO feedback_dailyfeedback AS d (assistant_id, day, positive, negative)
-    SELECT %(assistant)s, day, greatest(positive, 0), greatest(negative, 0) FROM per_day
-    ON CONFLICT (assistant_id, day) DO UPDATE SET
-        positive = d.positive + (SELECT p.positive FROM per_day p WHERE p.day = EXCLUDED.day),
-        negative = d.negative + (SELECT p.negative FROM per_day p WHERE p.day = EXCLUDED.day)
-    RETURNING d.day, d.positive, d.negative
+    INSERT INTO feedback_dailyfeedback AS d (assistant_id, day, source, positive, negative)
+    SELECT %(assistant)s, day, source, greatest(positive, 0), greatest(negative, 0)
+    FROM per_day
+    ON CONFLICT (assistant_id, day, source) DO UPDATE SET
+        positive = d.positive + (SELECT p.positive FROM per_day p
+                                 WHERE p.day = EXCLUDED.day AND p.source = EXCLUDED.source),
+        negative = d.negative + (SELECT p.negative FROM per_day p
+                                 WHERE p.day = EXCLUDED.day AND p.source = EXCLUDED.source)
+    RETURNING d.day, d.source, d.positive, d.negative
 )
-SELECT id, external_id, NULL::date FROM written
+SELECT id, external_id, NULL::date, NULL FROM written
 UNION ALL
-SELECT NULL, NULL, day FROM counted WHERE positive = 0 AND negative = 0
+SELECT NULL, NULL, day, source FROM counted WHERE positive = 0 AND negative = 0
 """
 
 # A day whose last rating moved away keeps no row, as after a rebuild.
 _DELETE_EMPTY_DAYS = """
-DELETE FROM feedback_dailyfeedback
-WHERE assistant_id = %(assistant)s AND day = ANY(%(days)s) AND positive = 0 AND negative = 0
+DELETE FROM feedback_dailyfeedback d
+USING unnest(%(days)s::date[], %(sources)s::text[]) AS empty(day, source)
+WHERE d.assistant_id = %(assistant)s AND d.day = empty.day AND d.source = empty.source
+  AND d.positive = 0 AND d.negative = 0
 """
 
 
@@ -250,10 +261,17 @@ def _upsert(
             },
         )
         rows = cursor.fetchall()
-        written = [(rating_id, external_id) for rating_id, external_id, _ in rows if rating_id]
-        empty_days = [day for rating_id, _, day in rows if rating_id is None]
-        if empty_days:
-            cursor.execute(_DELETE_EMPTY_DAYS, {"assistant": assistant.pk, "days": empty_days})
+        written = [(rating_id, external_id) for rating_id, external_id, _, _ in rows if rating_id]
+        empty = [(day, source) for rating_id, _, day, source in rows if rating_id is None]
+        if empty:
+            cursor.execute(
+                _DELETE_EMPTY_DAYS,
+                {
+                    "assistant": assistant.pk,
+                    "days": [day for day, _ in empty],
+                    "sources": [source for _, source in empty],
+                },
+            )
     version_feedback.apply(
         assistant_id=assistant.pk,
         time_zone=assistant.time_zone,

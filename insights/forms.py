@@ -1,6 +1,7 @@
 """The Analytics tab's query string: the timeframe, how it is bucketed and which source."""
 
 from django import forms
+from django.utils.http import urlencode
 
 from assistants.timeframe import By, TimeframeForm, default_bucket
 
@@ -37,3 +38,17 @@ class AnalyticsForm(TimeframeForm):
     def chosen_source(self) -> str:
         chosen = self.cleaned_data.get("source") if self.is_valid() else None
         return chosen or Source.ALL
+
+
+def bucket_and_source_choices(tab_url: str, date_range, *, by: str, source: str) -> dict:
+    """The tab's links to the other buckets and sources, each keeping the timeframe and the
+    other choice: {"by": [(label, url, chosen)], "source": [...]}."""
+
+    def url(**chosen) -> str:
+        query = {"start": date_range.start, "end": date_range.end, "by": by, "source": source}
+        return f"{tab_url}?{urlencode(query | chosen)}"
+
+    return {
+        "by": [(b.capitalize(), url(by=b), b == by) for b in By.CHOICES],
+        "source": [(Source.LABELS[s], url(source=s), s == source) for s in Source.CHOICES],
+    }

@@ -121,15 +121,24 @@ def of_source(queryset: QuerySet, source: str) -> QuerySet:
 
 def usage_rows(assistant: Assistant, *, start: date, end: date, source: str) -> QuerySet:
     """(day, active users, conversations, user messages, assistant messages) of the busy
-    days from `start` to `end` and, in the same query, of the assistant's first active day.
+    days of `source` from `start` to `end` and, in the same query, of its first active day.
 
-    The one read of the usage rollup for the impact of a change. `DailyUsage` has no source
-    yet, so it counts every source whatever `source` says; once it has one, filtering here
-    (`of_source(DailyUsage.objects…, source)`, in both querysets) is the whole change."""
-    rows = DailyUsage.objects.filter(assistant=assistant)
+    The one read of the usage rollup for the impact of a change. `DailyUsage` has a row per
+    day and source, summed here: for all sources its active users are the two sources' sum,
+    which is the distinct count as long as nobody uses both (the events API's people are
+    its own participants, not accounts of the app)."""
+    rows = of_source(DailyUsage.objects.filter(assistant=assistant), source)
     first_day = rows.order_by("day").values("day")[:1]
-    return rows.filter(Q(day__gte=start, day__lte=end) | Q(day=Subquery(first_day))).values_list(
-        "day", "active_users", "conversations", "user_messages", "assistant_messages"
+    return (
+        rows.filter(Q(day__gte=start, day__lte=end) | Q(day=Subquery(first_day)))
+        .values("day")
+        .annotate(
+            active=Sum("active_users"),
+            started=Sum("conversations"),
+            sent=Sum("user_messages"),
+            answered=Sum("assistant_messages"),
+        )
+        .values_list("day", "active", "started", "sent", "answered")
     )
 
 

@@ -7,6 +7,7 @@ Days are calendar days in the assistant's reporting time zone.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import Sum
 from django.urls import reverse
 
 from assistants.models import (
@@ -19,6 +20,8 @@ from assistants.models import (
 from assistants.timeframe import DateRange
 from assistants.versions import is_configuration_change
 from feedback.selectors import daily_feedback_counts
+from insights.forms import Source
+from insights.people import sources_of
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Totals:
 
 @dataclass(frozen=True)
 class DayFigures:
+    """The usage of a day, or of a bucket of days (`day` its first, `end` its last)."""
+
     day: date
     active_users: int = 0
     conversations: int = 0
@@ -37,10 +42,15 @@ class DayFigures:
     assistant_messages: int = 0
     positive_feedback: int = 0
     negative_feedback: int = 0
+    end: date | None = None  # the bucket's last day; None for a single day
 
     @property
     def messages(self) -> int:
         return self.user_messages + self.assistant_messages
+
+    @property
+    def last_day(self) -> date:
+        return self.end or self.day
 
 
 @dataclass(frozen=True)
@@ -71,30 +81,73 @@ def all_time_totals(assistant: Assistant) -> Totals:
     return Totals(*row) if row else Totals(0, 0, 0)
 
 
-def daily_figures(assistant: Assistant, date_range: DateRange) -> list[DayFigures]:
-    """One entry per day of the range, oldest first, empty days as 0. Two queries."""
+def daily_figures(
+    assistant: Assistant,
+    date_range: DateRange,
+    *,
+    source: str = Source.ALL,
+    active_users: dict[date, int] | None = None,
+) -> list[DayFigures]:
+    """One entry per day of the range, oldest first, empty days as 0, for the conversations
+    of the source. Active users are `active_users` ({day: distinct people}, from
+    `insights.people`) when given, which "all sources" needs: a person who used both is one
+    person, while the daily rollup counts them once per source. Two queries."""
+    sources = sources_of(source)
     usage = {
-        row.day: row
+        row["day"]: row
         for row in DailyUsage.objects.filter(
-            assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
-        ).only("day", "active_users", "conversations", "user_messages", "assistant_messages")
+            assistant=assistant,
+            day__gte=date_range.start,
+            day__lte=date_range.end,
+            source__in=sources,
+        )
+        .values("day")
+        .annotate(
+            active_users=Sum("active_users"),
+            conversations=Sum("conversations"),
+            user_messages=Sum("user_messages"),
+            assistant_messages=Sum("assistant_messages"),
+        )
     }
     feedback = daily_feedback_counts(
-        assistant_id=assistant.pk, start=date_range.start, end=date_range.end
+        assistant_id=assistant.pk, start=date_range.start, end=date_range.end, sources=sources
     )
     figures = []
     for day in date_range.days():
-        row = usage.get(day)
+        row = usage.get(day, {})
         positive, negative = feedback.get(day, (0, 0))
+        active = row.get("active_users", 0) if active_users is None else active_users.get(day, 0)
         figures.append(
             DayFigures(
                 day=day,
-                active_users=row.active_users if row else 0,
-                conversations=row.conversations if row else 0,
-                user_messages=row.user_messages if row else 0,
-                assistant_messages=row.assistant_messages if row else 0,
+                active_users=active,
+                conversations=row.get("conversations", 0),
+                user_messages=row.get("user_messages", 0),
+                assistant_messages=row.get("assistant_messages", 0),
                 positive_feedback=positive,
                 negative_feedback=negative,
+            )
+        )
+    return figures
+
+
+def bucket_figures(days: list[DayFigures], buckets: list) -> list[DayFigures]:
+    """The days summed into buckets (`insights.people.BucketPeople`, whose distinct active
+    users replace the sum of the days'), oldest first. No query."""
+    by_day = {day.day: day for day in days}
+    figures = []
+    for bucket in buckets:
+        inside = [by_day[d] for d in DateRange(bucket.start, bucket.end).days() if d in by_day]
+        figures.append(
+            DayFigures(
+                day=bucket.start,
+                end=bucket.end,
+                active_users=bucket.active_users,
+                conversations=sum(d.conversations for d in inside),
+                user_messages=sum(d.user_messages for d in inside),
+                assistant_messages=sum(d.assistant_messages for d in inside),
+                positive_feedback=sum(d.positive_feedback for d in inside),
+                negative_feedback=sum(d.negative_feedback for d in inside),
             )
         )
     return figures

@@ -119,6 +119,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
+# The People section and people.csv name people by display name instead of a pseudonym
+# (SPEC §9).
+INSIGHTS_NAMED_PEOPLE = env_bool("INSIGHTS_NAMED_PEOPLE", default=False)
 USE_I18N = True
 USE_TZ = True
 

@@ -10,6 +10,7 @@ from insights.api import api
 insights_patterns = [
     path("", views.analytics, name="analytics"),
     path("analytics.csv", views.analytics_csv, name="analytics_csv"),
+    path("people.csv", views.people_csv, name="people_csv"),
     path("feedback/", feedback_views.feedback_tab, name="feedback"),
     path("feedback.csv", feedback_views.feedback_csv, name="feedback_csv"),
     path("shared-chats/<uuid:token>/", feedback_views.shared_chat, name="shared_chat"),

@@ -3,7 +3,7 @@ rollup: what the property tests hold the counters to."""
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 # (conversation, person, role, moment): any hashable conversation and person.
@@ -36,6 +36,58 @@ def naive_usage(
     }
     users = {person for _, person, role, _ in events if role == "user"}
     return daily, (len(users), len(first_message), len(events))
+
+
+# (conversation, person, source, role, moment), for the figures that depend on the source.
+SourcedEvent = tuple[Hashable, Hashable, str, str, datetime]
+
+
+def naive_person_days(
+    events: Iterable[SourcedEvent], tz: tzinfo, sources: Iterable[str]
+) -> dict[Hashable, dict[date, int]]:
+    """{person: {local day: user messages}} over the conversations of the given sources."""
+    sources = set(sources)
+    days: dict[Hashable, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for _, person, source, role, moment in events:
+        if role == "user" and source in sources:
+            days[person][moment.astimezone(tz).date()] += 1
+    return days
+
+
+def naive_people(
+    events: Iterable[SourcedEvent], tz: tzinfo, sources: Iterable[str], days: list[date]
+) -> dict[str, object]:
+    """The People figures of SPEC §3 for the given days, straight from the events:
+    {"daily": [(day, active, weekly active, monthly active)], "active_between": a function
+    (first day, last day) → the people active then, "first": {person: first active day ever},
+    "messages": {person: user messages in the days}, "person_days": `naive_person_days`}."""
+    person_days = naive_person_days(events, tz, sources)
+    first = {person: min(active) for person, active in person_days.items()}
+
+    def active_between(low: date, high: date) -> set:
+        return {p for p, active in person_days.items() if any(low <= d <= high for d in active)}
+
+    daily = []
+    for day in days:
+        daily.append(
+            (
+                day,
+                len(active_between(day, day)),
+                len(active_between(day - timedelta(days=6), day)),
+                len(active_between(day - timedelta(days=27), day)),
+            )
+        )
+    in_range = active_between(days[0], days[-1])
+    messages = {
+        p: sum(n for d, n in person_days[p].items() if days[0] <= d <= days[-1]) for p in in_range
+    }
+    return {
+        "daily": daily,
+        "active_between": active_between,
+        "first": first,
+        "messages": messages,
+        "person_days": person_days,
+    }
 
 
 # (source "app" or "api", "answer" or "failure", moment, latency ms or None, cost or None)

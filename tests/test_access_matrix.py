@@ -208,6 +208,10 @@ URLS = [
     # Usage Insights: every tab and CSV; shared chats.
     Url("get", INSIGHTS, MANAGE),
     Url("get", INSIGHTS + "analytics.csv", MANAGE),
+    Url("get", INSIGHTS + "analytics.csv?by=week&source=api", MANAGE),
+    Url("get", INSIGHTS + "?by=month&source=app", MANAGE),
+    Url("get", INSIGHTS + "people.csv", MANAGE),
+    Url("get", INSIGHTS + "people.csv?source=api", MANAGE),
     Url("get", INSIGHTS + "changes/1/", MANAGE),
     Url("get", INSIGHTS + "changes/1/?window=28", MANAGE),
     Url("get", INSIGHTS + "feedback/", MANAGE),

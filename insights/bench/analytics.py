@@ -9,6 +9,7 @@ are what `rollups.rebuild` computes, but only for one assistant and range, read-
 import time
 
 from django.contrib.auth import get_user_model
+from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
@@ -118,9 +119,19 @@ def naive_figures(assistant: Assistant, date_range: DateRange) -> tuple[dict, tu
 
 def rollup_figures(assistant: Assistant, date_range: DateRange) -> tuple[dict, tuple]:
     """The same figures as `naive_figures`, read from the rollups (to check they agree)."""
-    rows = DailyUsage.objects.filter(
-        assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
-    ).values_list("day", "active_users", "conversations", "user_messages", "assistant_messages")
+    rows = (
+        DailyUsage.objects.filter(
+            assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
+        )
+        .values("day")
+        .annotate(
+            active=Sum("active_users"),
+            started=Sum("conversations"),
+            sent=Sum("user_messages"),
+            answered=Sum("assistant_messages"),
+        )
+        .values_list("day", "active", "started", "sent", "answered")
+    )
     days = {day: tuple(figures) for day, *figures in rows if any(figures)}
     totals = UsageTotals.objects.filter(assistant=assistant).values_list(
         "users", "conversations", "messages"

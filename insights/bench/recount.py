@@ -19,12 +19,17 @@ def counters(assistant_id: int) -> dict:
     return {
         "daily": sorted(
             DailyUsage.objects.filter(assistant_id=assistant_id).values_list(
-                "day", "active_users", "conversations", "user_messages", "assistant_messages"
+                "day",
+                "source",
+                "active_users",
+                "conversations",
+                "user_messages",
+                "assistant_messages",
             )
         ),
         "active": sorted(
             DailyActiveUser.objects.filter(assistant_id=assistant_id).values_list(
-                "day", "participant_id"
+                "day", "participant_id", "source", "user_messages"
             )
         ),
         "totals": list(
@@ -34,7 +39,7 @@ def counters(assistant_id: int) -> dict:
         ),
         "feedback": sorted(
             DailyFeedback.objects.filter(assistant_id=assistant_id).values_list(
-                "day", "positive", "negative"
+                "day", "source", "positive", "negative"
             )
         ),
     }

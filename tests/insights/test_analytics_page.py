@@ -64,8 +64,8 @@ def test_page_shows_cards_charts_and_the_shown_range(people, client_as):
         assert f'id="{chart}-data"' in text
     assert "24 days" in text
     assert (
-        f'href="/assistants/{assistant.pk}/insights/analytics.csv?start=2026-11-01&amp;end=2026-11-24"'
-        in text
+        f'href="/assistants/{assistant.pk}/insights/analytics.csv?start=2026-11-01&amp;end=2026-11-24'
+        '&amp;by=day&amp;source=all"' in text
     )
 
 
@@ -94,17 +94,20 @@ def test_query_count_does_not_grow_with_the_data(people, client_as, django_asser
     # Session, user, assistant with role, totals, daily usage, daily feedback, versions,
     # version feedback, answer stats and latency histograms by version (the Changes
     # section), the first day of activity, quality and cost (one,
-    # `insights.quality.quality_figures`).
-    with django_assert_num_queries(12):
+    # `insights.quality.quality_figures`), and the People figures: the people of each day,
+    # of each bucket, of the previous period, and the adoption funnel.
+    with django_assert_num_queries(16):
         client.get(url)
-    _fill(assistant, people=4, days=30)
+    _fill(assistant, people=5, days=30)
     with time_machine.travel("2026-11-10 09:00Z", tick=False):
         services.update_configuration(
             assistant=assistant, changed_by=people["creator"], description="More data"
         )
     # A change in the timeframe adds its before/after: the days around it (with the first
     # active day), their version feedback and answer stats, and the sides' latency
-    # histograms, four queries for any number of changes.
-    with django_assert_num_queries(16):
+    # histograms, four queries for any number of changes; five active people make the most
+    # active people listed, one query.
+    with django_assert_num_queries(21):
         response = client.get(url)
-    assert 'data-testid="total-messages">240<' in response.text
+    assert 'data-testid="total-messages">300<' in response.text
+    assert 'data-testid="people-top"' in response.text

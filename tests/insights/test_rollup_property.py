@@ -5,11 +5,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Value
+from django.db.models.functions import Concat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistants import rollups, services
-from assistants.models import DailyActiveUser, DailyUsage, UsageTotals
+from assistants.models import Conversation, DailyActiveUser, DailyUsage, UsageTotals
 from assistants.services import NewMessage
 from tests.factories import AssistantFactory, UserFactory
 from tests.properties import ON_THE_DATABASE
@@ -29,17 +31,40 @@ message = st.tuples(
 stream = st.lists(message, min_size=0, max_size=40)
 
 
+def _source(conversation: int) -> str:
+    """Every third conversation comes through the events API."""
+    return "api" if conversation % 3 == 2 else "app"
+
+
 def naive_recount(events, tz):
-    """The figures of SPEC §3 computed straight from the events, with no rollup."""
-    return naive_usage(
+    """The figures of SPEC §3 computed straight from the events, with no rollup: the daily
+    ones per source, the all-time ones over both."""
+    daily = {}
+    for source in ("app", "api"):
+        days, _ = naive_usage(
+            (
+                (conversation, conversation % PEOPLE, role, when)
+                for conversation, role, when in events
+                if _source(conversation) == source
+            ),
+            tz,
+        )
+        daily |= {(day, source): figures for day, figures in days.items()}
+    _, totals = naive_usage(
         ((conversation, conversation % PEOPLE, role, when) for conversation, role, when in events),
         tz,
     )
+    return daily, totals
 
 
 def stored_figures(assistant):
     daily = {
-        row.day: (row.active_users, row.conversations, row.user_messages, row.assistant_messages)
+        (row.day, row.source): (
+            row.active_users,
+            row.conversations,
+            row.user_messages,
+            row.assistant_messages,
+        )
         for row in DailyUsage.objects.filter(assistant=assistant)
     }
     active = set(
@@ -66,6 +91,9 @@ def test_rollups_equal_a_naive_recount_and_a_rebuild(events, zone, batch_size, d
         services.start_conversation(assistant=assistant, user=people[index % PEOPLE])
         for index in range(CONVERSATIONS)
     ]
+    Conversation.objects.filter(
+        pk__in=[c.pk for i, c in enumerate(conversations) if _source(i) == "api"]
+    ).update(external_id=Concat(Value("c"), "id"))
     timed = [(c, role, START + timedelta(minutes=minutes)) for c, role, minutes in events]
     # Events arrive in any order, in batches of any size.
     arrival = data.draw(st.permutations(timed))

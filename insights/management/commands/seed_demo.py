@@ -150,6 +150,10 @@ DEMO_ASSISTANTS = [
 ]
 
 
+# People of each demo assistant who chat through the events API (see `_seed_assistant`).
+API_PEOPLE = 40
+
+
 class Command(BaseCommand):
     help = "Load realistic demo data once (running it again changes nothing)."
 
@@ -245,6 +249,12 @@ class Command(BaseCommand):
         Participant.objects.bulk_create(
             Participant(assistant=assistant, user=person) for person in people
         )
+        # Visitors of the travel site's own chat widget, who reach the assistant through the
+        # events API: the source filter has both kinds to show.
+        services.ensure_participants(
+            assistant=assistant,
+            external_ids=[f"site-visitor-{n:03d}" for n in range(1, API_PEOPLE + 1)],
+        )
         participants = list(Participant.objects.filter(assistant=assistant).order_by("id"))
         tz = assistant.tzinfo
         today = timezone.now().astimezone(tz).date()
@@ -282,6 +292,10 @@ class Command(BaseCommand):
                         participant=participant,
                         title=opening[0][:60],
                         created_at=start,
+                        # The widget names its conversations (the events API's source).
+                        external_id=f"widget-{day}-{len(conversations)}"
+                        if participant.external_id
+                        else None,
                     )
                 )
                 plans.append((start, [opening, *rng.choices(EXCHANGES, k=rng.randint(0, 3))]))
@@ -346,7 +360,8 @@ class Command(BaseCommand):
             positive = rng.random() < (0.8 if after_change else 0.6)
             participant = participants[answer.conversation_id]
             person = participant.user
-            share_contact = rng.random() < 0.25
+            # The widget's visitors have no account to share contact details from.
+            share_contact = rng.random() < 0.25 and person is not None
             ratings.append(
                 NewRating(
                     message_id=answer.pk,
@@ -355,7 +370,9 @@ class Command(BaseCommand):
                     rated_at=min(now, answer.created_at + timedelta(seconds=rng.randint(20, 600))),
                     comment=rng.choice(PRAISE if positive else COMPLAINTS),
                     share_contact=share_contact,
-                    contact_name=person.get_full_name() or person.username if share_contact else "",
+                    contact_name=(person.get_full_name() or person.username)
+                    if share_contact
+                    else "",
                     contact_email=person.email if share_contact else "",
                     share_chat=rng.random() < 0.15,
                     reasons=_demo_reasons(positive, answer.pk),

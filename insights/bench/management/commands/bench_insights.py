@@ -13,7 +13,16 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from insights.bench import Bench, analytics, dataset, feedback, impact, rebuild, targets_table
+from insights.bench import (
+    Bench,
+    analytics,
+    dataset,
+    feedback,
+    impact,
+    people,
+    rebuild,
+    targets_table,
+)
 from insights.bench.database import bench_database_url, same_database
 
 # Each section adds its figures under its name; a later one may use what an earlier found.
@@ -22,6 +31,7 @@ SECTIONS = [
     ("dataset", dataset.run),
     ("rebuild", rebuild.run),
     ("analytics", analytics.run),
+    ("people", people.run),
     ("feedback", feedback.run),
     ("impact", impact.run),
 ]
