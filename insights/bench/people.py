@@ -84,7 +84,10 @@ WHERE c.assistant_id = %(assistant)s
 
 
 def crowd_size(options: dict) -> int:
-    """100,000 people on the full dataset; fewer on a small one, so small flags stay quick."""
+    """100,000 people on the full dataset; fewer on a small one, so small flags stay quick
+    (unless --people asks for a number)."""
+    if options.get("people"):
+        return options["people"]
     return min(CROWD_PEOPLE, max(1_000, options["messages"] // 100))
 
 
