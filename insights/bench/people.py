@@ -106,6 +106,10 @@ def ensure_crowd(bench: Bench, people: int) -> Assistant:
         with connection.cursor() as cursor:
             for statement in (_CROWD_PEOPLE, _CROWD_CONVERSATIONS, _CROWD_MESSAGES):
                 cursor.execute(statement, {"assistant": crowd.pk, "people": people})
+            # The planner must know the new rows, or the rebuild joins them row by row.
+            cursor.execute(
+                "ANALYZE assistants_participant, assistants_conversation, assistants_message"
+            )
         rollups.rebuild([crowd.pk])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
