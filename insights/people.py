@@ -355,16 +355,6 @@ CASE WHEN %(named)s
 """
 
 
-# The person-day rows of the range, summed over the sources chosen.
-_PERSON_DAYS = """
-person_days AS (
-    SELECT participant_id AS person, day, sum(user_messages) AS messages
-    FROM assistants_dailyactiveuser
-    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
-      AND day BETWEEN %(start)s AND %(end)s
-    GROUP BY participant_id, day
-)"""
-
 # A conversation of the sources with a message in the range: its first before the range's
 # end, its last after its start.
 _CONVERSATION_IN_RANGE = f"""
@@ -373,7 +363,13 @@ AND c.first_message_at < %(after)s AND c.last_message_at >= %(first)s
 """
 
 _ACTIVITY = f"""
-WITH {_PERSON_DAYS},
+WITH person_days AS (
+    SELECT participant_id AS person, day, sum(user_messages) AS messages
+    FROM assistants_dailyactiveuser
+    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
+      AND day BETWEEN %(start)s AND %(end)s
+    GROUP BY participant_id, day
+),
 ranked AS (
     -- Ranked before anything is joined, so the most active people join only themselves.
     SELECT person, min(day) AS first_active, max(day) AS last_active,
@@ -396,13 +392,17 @@ ORDER BY r.messages DESC, r.person
 
 # people.csv's rows as its cells (`safe_sql` names, ISO dates), for `COPY`: every person of
 # the range, so the person-day rows and the conversations are each counted per person once
-# and hash-joined, instead of one conversation probe per person.
+# and hash-joined, instead of one conversation probe per person. The person-day rows are
+# grouped by person in one step (a day of both sources counted once by DISTINCT): grouped
+# by day first, the planner guesses 200 people and probes the participants one by one.
 _EVERY_PERSON = f"""
-WITH {_PERSON_DAYS},
-people AS (
-    SELECT person, min(day) AS first_active, max(day) AS last_active,
-           count(*) AS active_days, sum(messages) AS messages
-    FROM person_days GROUP BY person
+WITH people AS (
+    SELECT participant_id AS person, min(day) AS first_active, max(day) AS last_active,
+           count(DISTINCT day) AS active_days, sum(user_messages) AS messages
+    FROM assistants_dailyactiveuser
+    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
+      AND day BETWEEN %(start)s AND %(end)s
+    GROUP BY participant_id
 ),
 conversations AS (
     SELECT c.participant_id AS person, count(*) AS conversations
