@@ -221,3 +221,42 @@ def test_single_filter_counts_read_the_counters_and_agree_with_the_ratings(
     assert {("positive", k): n for k, n in chart.positive} | {
         ("negative", k): n for k, n in chart.negative
     } == {(v, k): n for (v, k), n in picked.items()}
+
+
+@settings(ON_THE_DATABASE, max_examples=30)
+@given(data=st.data())
+def test_a_batch_of_events_folds_into_the_facets(world, data):
+    """The events API writes a batch in one `record_ratings`: re-ratings of one answer in the
+    batch and ratings that replace stored ones keep the facet rows exact."""
+    assistant, answers = world
+    events = data.draw(
+        st.lists(
+            st.tuples(
+                ANSWER,
+                st.sampled_from(["positive", "negative"]),
+                st.integers(min_value=0, max_value=MINUTES),
+                st.booleans(),
+                st.lists(st.integers(min_value=0, max_value=2), max_size=2),
+            ),
+            max_size=12,
+        )
+    )
+    split = data.draw(st.integers(min_value=0, max_value=len(events)))
+    with transaction.atomic():
+        for part in (events[:split], events[split:]):
+            services.record_ratings(
+                assistant=assistant,
+                ratings=[
+                    services.NewRating(
+                        message_id=answers[index].pk,
+                        participant_id=answers[index].conversation.participant_id,
+                        value=value,
+                        rated_at=START + timedelta(minutes=minutes),
+                        comment="Words" if commented else "",
+                        reasons=tuple(REASONS[value][pick] for pick in picks),
+                    )
+                    for index, value, minutes, commented, picks in part
+                ],
+            )
+        assert_recounted_and_rebuilt(assistant, stored=stored, recount=naive_recount)
+        transaction.set_rollback(True)
