@@ -12,7 +12,7 @@ FILL = REBUILD_STATEMENTS[1].replace("r.assistant_id = ANY(%(ids)s)", "true")
 class Migration(migrations.Migration):
     dependencies = [
         ("assistants", "0008_latency_histogram_array"),
-        ("feedback", "0008_rating_counts_read_indexes_only"),
+        ("feedback", "0009_daily_feedback_by_source"),
     ]
 
     operations = [
