@@ -271,3 +271,45 @@ class VersionFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assistant_id} {self.day} {self.source} v{self.version} {self.model}"
+
+
+class DailyFeedbackFacet(models.Model):
+    """Ratings of one value on one day of the reporting zone (the day the Feedback tab's
+    timeframe filters on) that have one facet, and how many of them are still new: a reason
+    picked (`label` the reason), a comment (`label` ""), a review status (`label` the status)
+    or the rated answer's version (`label` its number). The Feedback tab's counts, unfiltered
+    and under each single filter, and its reasons chart read these (`feedback.facets`).
+
+    A key without ratings has no row, so the rows kept as ratings change and the ones
+    `rebuild` writes are the same.
+    """
+
+    class Facet(models.TextChoices):
+        REASON = "reason"
+        COMMENT = "comment"
+        STATUS = "status"
+        VERSION = "version"
+
+    # Indexed by the unique key, which it leads.
+    assistant = models.ForeignKey(
+        Assistant, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    value = models.CharField(max_length=10)
+    facet = models.CharField(max_length=10, choices=Facet.choices)
+    label = models.CharField(max_length=REASON_MAX_LENGTH, blank=True)
+    # Plain integers: an upsert carries a change, which may be negative, as its new row.
+    ratings = models.IntegerField()
+    new = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant", "day", "value", "facet", "label"],
+                name="daily_feedback_facet_unique",
+            ),
+        ]
+        verbose_name_plural = "daily feedback facets"
+
+    def __str__(self) -> str:
+        return f"{self.assistant_id} {self.day} {self.value} {self.facet} {self.label}"

@@ -22,7 +22,14 @@ from django.utils.http import urlencode
 
 from assistants.models import Assistant, ConfigurationVersion, Membership, Message
 from assistants.timeframe import DateRange
-from feedback.models import DEFAULT_REASONS, SEARCH_CONFIG, DailyFeedback, Rating, ReasonLists
+from feedback.models import (
+    DEFAULT_REASONS,
+    SEARCH_CONFIG,
+    DailyFeedback,
+    DailyFeedbackFacet,
+    Rating,
+    ReasonLists,
+)
 
 
 def daily_feedback_counts(
@@ -178,6 +185,20 @@ class FeedbackFilters:
         give the counts."""
         return bool(self.has_comment or self.reason or self.status or self.version or self.q)
 
+    def single_facet(self) -> tuple[str, str] | None:
+        """(facet, label) of `DailyFeedbackFacet` when exactly one filter other than the
+        rating is set and it is not a search: its rows hold the counts. None otherwise."""
+        facets = [
+            ("comment", "") if self.has_comment else None,
+            ("reason", self.reason) if self.reason else None,
+            ("status", self.status) if self.status else None,
+            ("version", str(self.version)) if self.version else None,
+        ]
+        set_ = [facet for facet in facets if facet is not None]
+        if self.q or len(set_) != 1:
+            return None
+        return set_[0]
+
     def query_pairs(self) -> list[tuple[str, str]]:
         """The filters as query-string pairs, for every link that keeps them."""
         pairs = [
@@ -301,44 +322,63 @@ def feedback_counts(
     """How many ratings of each value the range holds under the filters, and how many are new.
 
     Without a filter beyond the rating value, the totals come from the daily counters and the
-    new ones from an index-only count on `rating_tab_by_status` (the ratings still new in the
-    range): two queries. With one, a single query counts the ratings that pass: it reads the
-    index of the narrowest filter (index-only on `rating_tab_with_comment`,
-    `rating_tab_by_status` and `rating_tab_by_version`; the GIN indexes `rating_reasons` /
-    `rating_search` and the rows they point to) within the range, so its cost grows with the
-    matching ratings of the range, not with all of them; `insights.bench.feedback` measures
-    it on an assistant with 1 M ratings.
+    new ones from the facet rows of status "new"; with one filter that is not a search, both
+    come from that filter's facet rows (`feedback.facets`): two queries or one, each reading
+    one row per day, value and facet of the range. A search, or filters combined, cannot be
+    read from counters: then one query counts the ratings that pass. It reads the index of
+    the narrowest filter (index-only on `rating_tab_with_comment`, `rating_tab_by_status` and
+    `rating_tab_by_version`; the GIN indexes `rating_reasons` / `rating_search` and the rows
+    they point to) within the range, so its cost grows with the matching ratings of the
+    range, not with all of them; `insights.bench.feedback` measures it on an assistant with
+    1 M ratings.
     """
-    # Both values, said outright, let PostgreSQL read the indexes that lead with
-    # (assistant, value) as two ranges instead of every entry of the assistant.
-    both_values = Q(value__in=Rating.Value.values)
-    if filters.narrows:
+    facet = filters.single_facet()
+    if not filters.narrows:
+        totals = DailyFeedback.objects.filter(
+            assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
+        ).aggregate(positive=Sum("positive"), negative=Sum("negative"))
+        new = _facet_counts(assistant, date_range, "status", Rating.Status.NEW)
+        by_value = {
+            value: (totals[value] or 0, new.get(value, (0, 0))[1])
+            for value in ("positive", "negative")
+        }
+    elif facet is not None:
+        by_value = _facet_counts(assistant, date_range, *facet)
+    else:
+        # Both values, said outright, let PostgreSQL read the indexes that lead with
+        # (assistant, value) as two ranges instead of every entry of the assistant.
         rows = (
             filtered_ratings(assistant, date_range, filters)
-            .filter(both_values)
+            .filter(value__in=Rating.Value.values)
             .values("value")
             .annotate(total=Count("id"), new=Count("id", filter=Q(status=Rating.Status.NEW)))
             .order_by()
         )
         by_value = {row["value"]: (row["total"], row["new"]) for row in rows}
-    else:
-        totals = DailyFeedback.objects.filter(
-            assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
-        ).aggregate(positive=Sum("positive"), negative=Sum("negative"))
-        new = dict(
-            filtered_ratings(assistant, date_range, filters)
-            .filter(both_values, status=Rating.Status.NEW)
-            .values("value")
-            .annotate(new=Count("id"))
-            .order_by()
-            .values_list("value", "new")
-        )
-        by_value = {
-            value: (totals[value] or 0, new.get(value, 0)) for value in ("positive", "negative")
-        }
     positive, new_positive = by_value.get("positive", (0, 0))
     negative, new_negative = by_value.get("negative", (0, 0))
     return FeedbackCounts(positive, negative, new_positive, new_negative)
+
+
+def _facets_in(assistant: Assistant, date_range: DateRange):
+    return DailyFeedbackFacet.objects.filter(
+        assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
+    )
+
+
+def _facet_counts(
+    assistant: Assistant, date_range: DateRange, facet: str, label: str
+) -> dict[str, tuple[int, int]]:
+    """{value: (ratings, new)} of one facet in the range. One query."""
+    rows = (
+        _facets_in(assistant, date_range)
+        .filter(facet=facet, label=label)
+        .values("value")
+        .annotate(total=Sum("ratings"), new=Sum("new"))
+        .order_by()
+        .values_list("value", "total", "new")
+    )
+    return {value: (total, new) for value, total, new in rows}
 
 
 def _reply_url(email: str, assistant_name: str) -> str:
@@ -545,9 +585,22 @@ def reason_counts(
     assistant: Assistant, date_range: DateRange, filters: FeedbackFilters
 ) -> ReasonCounts:
     """The reasons picked on the ratings of the range that pass the filters, counted per
-    rating value. One query: it reads the ratings of the range that have reasons, through
-    the covering partial index `rating_with_reasons` (index-only without other filters), so
-    its cost grows with the reasons picked in the range; the benchmark measures it."""
+    rating value. One query. Without a filter beyond the rating value it sums the reason
+    facet rows of the range (`feedback.facets`). With one, the counters cannot say which
+    reasons go with the filter: it reads the ratings of the range that have reasons and
+    pass, through the partial index `rating_with_reasons` and the filter's, so its cost
+    grows with the reasons picked in the range; the benchmark measures it."""
+    if not filters.narrows:
+        facets = _facets_in(assistant, date_range).filter(facet="reason")
+        if filters.rating:
+            facets = facets.filter(value=filters.rating)
+        rows = list(
+            facets.values("value", "label")
+            .annotate(total=Sum("ratings"))
+            .order_by("-total", "label")
+            .values_list("value", "label", "total")
+        )
+        return _reason_counts(rows)
     ratings = filtered_ratings(assistant, date_range, filters).exclude(reasons=[])
     if filters.rating:
         ratings = ratings.filter(value=filters.rating)
@@ -558,7 +611,10 @@ def reason_counts(
             "GROUP BY 1, 2 ORDER BY 3 DESC, 2",
             params,
         )
-        rows = cursor.fetchall()
+        return _reason_counts(cursor.fetchall())
+
+
+def _reason_counts(rows: list[tuple[str, str, int]]) -> ReasonCounts:
     return ReasonCounts(
         positive=[(reason, n) for value, reason, n in rows if value == "positive"],
         negative=[(reason, n) for value, reason, n in rows if value == "negative"],

@@ -20,7 +20,7 @@ from assistants import rollups
 from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant
 from assistants.versions import version_at_sql
-from feedback import version_feedback
+from feedback import facets, version_feedback
 from feedback.models import (
     COMMENT_MAX_LENGTH,
     CONTACT_NAME_MAX_LENGTH,
@@ -278,6 +278,12 @@ def _upsert(
         rating_ids=[rating_id for rating_id, _ in written],
         old=old_values,
     )
+    facets.apply(
+        assistant_id=assistant.pk,
+        time_zone=assistant.time_zone,
+        rating_ids=[rating_id for rating_id, _ in written],
+        old=old_values,
+    )
     return written
 
 
@@ -294,9 +300,9 @@ def record_ratings(
     Each rating replaces the current one whole (comment and sharing too), unless it is
     older than the current one. A rating of a message that is not an answer in the rater's
     own conversation with this assistant is not written. Raises ValueError, writing
-    nothing, when `rating_problem` finds fault with one. Five queries at most (lock, the
+    nothing, when `rating_problem` finds fault with one. Six queries at most (lock, the
     replaced values, upsert, a clean-up when a day lost its last rating, the version
-    counters; `feedback.version_feedback`).
+    counters, `feedback.version_feedback`; the facet rows, `feedback.facets`).
     """
     return _upsert(assistant=assistant, ratings=ratings, replace=True)
 
@@ -307,7 +313,7 @@ def rate_answer(
 ) -> bool:
     """The chat's thumbs: give or change the value of a rating, keeping its comment and
     sharing. Returns whether anything changed (the same value again changes nothing).
-    Five queries at most."""
+    Six queries at most."""
     written = _upsert(
         assistant=assistant,
         ratings=[
@@ -318,6 +324,16 @@ def rate_answer(
         replace=False,
     )
     return bool(written)
+
+
+# The follow-up form's change, with its comment and reasons folded into the facet rows.
+_UPDATE_DETAILS = facets.change_and_count(
+    select="r.id = %(id)s",
+    update="""comment = %(comment)s, reasons = %(reasons)s::text[],
+        share_contact = %(share_contact)s, contact_name = %(contact_name)s,
+        contact_email = %(contact_email)s, share_token = %(share_token)s,
+        chat_shared_at = %(chat_shared_at)s, updated_at = %(updated_at)s""",
+)
 
 
 def update_details(
@@ -334,7 +350,8 @@ def update_details(
     """Set what the author adds to a rating. Contact details are dropped unless shared; a
     chat shared now is the conversation as it is at `at`, and keeps its link while it stays
     shared; not sharing it any more makes its link dead. `reasons` (None: unchanged) are
-    labels the caller has checked against the assistant's list. One query."""
+    labels the caller has checked against the assistant's list. Two queries (the counter
+    lock, then the change with its facet rows, `feedback.facets`)."""
     rating.comment = comment
     if reasons is not None:
         rating.reasons = list(dict.fromkeys(reasons))
@@ -348,18 +365,24 @@ def update_details(
         rating.share_token = None
         rating.chat_shared_at = None
     rating.updated_at = at
-    rating.save(
-        update_fields=[
-            "comment",
-            "share_contact",
-            "contact_name",
-            "contact_email",
-            "share_token",
-            "chat_shared_at",
-            "updated_at",
-            "reasons",
-        ]
-    )
+    with transaction.atomic():
+        rollups.lock_counters([rating.assistant_id])
+        with bulk_cursor() as cursor:
+            cursor.execute(
+                _UPDATE_DETAILS,
+                {
+                    "assistant": rating.assistant_id,
+                    "id": rating.pk,
+                    "comment": rating.comment,
+                    "reasons": rating.reasons,
+                    "share_contact": rating.share_contact,
+                    "contact_name": rating.contact_name,
+                    "contact_email": rating.contact_email,
+                    "share_token": rating.share_token,
+                    "chat_shared_at": rating.chat_shared_at,
+                    "updated_at": at,
+                },
+            )
     return rating
 
 
@@ -398,31 +421,23 @@ def forget_chat_text(conversation) -> None:
 
 
 # Every text column of a rating (and the shared chat, which shows the conversation's text)
-# emptied at once; the value and its time stay, so the rating still counts.
-_ERASE_PERSON_TEXT = """
-WITH old AS (
-    SELECT r.id, r.comment <> '' AS had_comment, r.share_contact,
-           r.share_token IS NOT NULL AS had_shared_chat, r.answer <> '' AS had_answer
-    FROM feedback_rating r
-    -- By the person's conversations, on the rating_by_conversation index.
-    WHERE r.assistant_id = %(assistant)s AND r.conversation_id IN (
+# emptied at once; the value and its time stay, so the rating still counts, but no longer
+# as one with a comment: the facet rows follow what the has_comment filter lists.
+_ERASE_PERSON_TEXT = facets.change_and_count(
+    # By the person's conversations, on the rating_by_conversation index.
+    select="""r.conversation_id IN (
         SELECT c.id FROM assistants_conversation c
         WHERE c.assistant_id = %(assistant)s AND c.participant_id = %(participant)s
-    ) AND r.participant_id = %(participant)s
-    FOR UPDATE
-),
-erased AS (
-    UPDATE feedback_rating r
-    SET answer = '', question = '', comment = '', share_contact = false, contact_name = '',
-        contact_email = '', share_token = NULL, chat_shared_at = NULL,
-        text_erased_at = %(now)s, updated_at = %(now)s
-    FROM old WHERE r.id = old.id
-    RETURNING old.had_comment, old.share_contact, old.had_shared_chat, old.had_answer
-)
-SELECT count(*) FILTER (WHERE had_comment), count(*) FILTER (WHERE share_contact),
+    ) AND r.participant_id = %(participant)s""",
+    also=""", r.share_contact, r.share_token IS NOT NULL AS had_shared_chat,
+        r.answer <> '' AS had_answer""",
+    update="""answer = '', question = '', comment = '', share_contact = false,
+        contact_name = '', contact_email = '', share_token = NULL, chat_shared_at = NULL,
+        text_erased_at = %(now)s, updated_at = %(now)s""",
+    result="""SELECT count(*) FILTER (WHERE has_comment), count(*) FILTER (WHERE share_contact),
        count(*) FILTER (WHERE had_shared_chat), count(*) FILTER (WHERE had_answer)
-FROM erased
-"""
+FROM old""",
+)
 
 
 def erase_person_text(participant) -> dict[str, int]:
@@ -430,7 +445,8 @@ def erase_person_text(participant) -> dict[str, int]:
     contact details, the copies of rated answers and their questions, and shared chats
     (whose links die at once). Their ratings keep counting, without text. Runs in
     `erase_person_content`'s transaction (registered in `FeedbackConfig.ready`). Returns
-    {what: how many}. One query."""
+    {what: how many}. Two queries (the counter lock, then the erasure with its facet rows)."""
+    rollups.lock_counters([participant.assistant_id])
     with bulk_cursor() as cursor:
         cursor.execute(
             _ERASE_PERSON_TEXT,
@@ -531,22 +547,58 @@ def set_reason_lists(
 # --- Review --------------------------------------------------------------------------------
 
 
+_REVIEW = facets.change_and_count(
+    select="r.id = %(id)s",
+    update="status = %(status)s, note = %(note)s, reviewed_by_id = %(by)s, reviewed_at = %(at)s",
+)
+_MARK_REVIEWED = facets.change_and_count(
+    select="r.id = ANY(%(ids)s::bigint[]) AND r.status = 'new'",
+    update="status = 'reviewed', reviewed_by_id = %(by)s, reviewed_at = %(at)s",
+)
+
+
 def review_rating(
     *, assistant: Assistant, rating_id: int, status: str, note: str, by, at: datetime
 ) -> bool:
     """Set one rating's review status and private note, and who did it and when. Never
-    touches a counter. Returns False when the assistant has no such rating. One query."""
+    touches a rating's counters; the facet rows by status follow it. Returns False when the
+    assistant has no such rating. Two queries (the counter lock, then the review with its
+    facet rows)."""
     if status not in Rating.Status.values:
         raise ValueError(f"status must be one of {', '.join(Rating.Status.values)}")
-    changed = Rating.objects.filter(assistant=assistant, pk=rating_id).update(
-        status=status, note=note.strip(), reviewed_by=by, reviewed_at=at
-    )
+    with transaction.atomic():
+        rollups.lock_counters([assistant.pk])
+        with bulk_cursor() as cursor:
+            cursor.execute(
+                _REVIEW,
+                {
+                    "assistant": assistant.pk,
+                    "id": rating_id,
+                    "status": status,
+                    "note": note.strip(),
+                    "by": by.pk if by is not None else None,
+                    "at": at,
+                },
+            )
+            (changed,) = cursor.fetchone()
     return changed == 1
 
 
 def mark_reviewed(*, assistant: Assistant, rating_ids: Sequence[int], by, at: datetime) -> int:
     """Mark the assistant's ratings among `rating_ids` that are still new as reviewed
-    (resolved ones stay resolved). Returns how many changed. One query."""
-    return Rating.objects.filter(
-        assistant=assistant, pk__in=list(rating_ids), status=Rating.Status.NEW
-    ).update(status=Rating.Status.REVIEWED, reviewed_by=by, reviewed_at=at)
+    (resolved ones stay resolved), with the facet rows by status. Returns how many changed.
+    Two queries (the counter lock, then the change)."""
+    with transaction.atomic():
+        rollups.lock_counters([assistant.pk])
+        with bulk_cursor() as cursor:
+            cursor.execute(
+                _MARK_REVIEWED,
+                {
+                    "assistant": assistant.pk,
+                    "ids": list(rating_ids),
+                    "by": by.pk if by is not None else None,
+                    "at": at,
+                },
+            )
+            (changed,) = cursor.fetchone()
+    return changed

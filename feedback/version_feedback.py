@@ -31,7 +31,9 @@ from assistants.versions import version_at_sql
 _SOURCE = "CASE WHEN c.external_id IS NULL THEN 'app' ELSE 'api' END"
 
 _CURRENT_VALUES = """
-SELECT DISTINCT r.message_id, r.participant_id, r.value
+SELECT DISTINCT r.message_id, r.participant_id, r.value,
+       -- What `feedback.facets.apply` needs of the same ratings.
+       r.id, r.rated_at, r.value, r.comment <> '', r.reasons, r.status, r.version
 FROM unnest(%(messages)s::bigint[], %(participants)s::bigint[]) AS b(message_id, participant_id)
 JOIN feedback_rating r
   ON r.assistant_id = %(assistant)s AND r.message_id = b.message_id
@@ -99,14 +101,15 @@ REBUILD_STATEMENTS = [
     """,
 ]
 
-OldValues = list[tuple[int, int, str]]
+# (message, participant, value, then the state `feedback.facets.apply` reads).
+OldValues = list[tuple]
 
 
 def current_values(
     *, assistant_id: int, message_ids: Sequence[int], participant_ids: Sequence[int]
 ) -> OldValues:
-    """(message, participant, value) of the stored ratings among these pairs. One query; run
-    it after the counter lock and before the upsert."""
+    """(message, participant, value, then the facets' state) of the stored ratings among
+    these pairs. One query; run it after the counter lock and before the upsert."""
     with bulk_cursor() as cursor:
         cursor.execute(
             _CURRENT_VALUES,
@@ -131,9 +134,9 @@ def apply(*, assistant_id: int, time_zone: str, rating_ids: Sequence[int], old: 
                 "assistant": assistant_id,
                 "tz": time_zone,
                 "ids": list(rating_ids),
-                "old_messages": [message for message, _, _ in old],
-                "old_participants": [participant for _, participant, _ in old],
-                "old_values": [value for _, _, value in old],
+                "old_messages": [row[0] for row in old],
+                "old_participants": [row[1] for row in old],
+                "old_values": [row[2] for row in old],
             },
         )
 

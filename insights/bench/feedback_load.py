@@ -243,6 +243,7 @@ def ensure_ratings(
     with connection.cursor() as cursor:
         cursor.execute(
             "VACUUM ANALYZE feedback_rating, feedback_dailyfeedback, feedback_versionfeedback, "
+            "feedback_dailyfeedbackfacet, "
             "assistants_message, assistants_conversation, assistants_participant"
         )
     log(f"assistant {assistant.pk}: loaded")

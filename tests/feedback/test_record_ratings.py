@@ -193,14 +193,14 @@ def test_a_batch_costs_the_same_queries_as_one_rating(db, django_assert_num_quer
 
     one, many = batch(answers[:1], "positive", NOON), batch(answers, "positive", NOON)
     moved = batch(answers, "negative", NOON + timedelta(days=1))
-    # Lock, replaced values, upsert, version counters, plus the savepoint pair of the nested
-    # transaction in a test.
-    with django_assert_num_queries(6):
+    # Lock, replaced values, upsert, version counters, facet rows, plus the savepoint pair of
+    # the nested transaction in a test.
+    with django_assert_num_queries(7):
         record_ratings(assistant=assistant, ratings=one)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert len(record_ratings(assistant=assistant, ratings=many)) == 29
     # Moving every rating off a day also removes the emptied day: one more query.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         record_ratings(assistant=assistant, ratings=moved)
     assert counters(assistant) == {date(2026, 11, 21): (0, 30)}
 

@@ -15,8 +15,8 @@ from django.db import connection
 
 from assistants import answer_stats
 from assistants import rollups as assistant_rollups
+from feedback import facets, version_feedback
 from feedback import rollups as feedback_rollups
-from feedback import version_feedback
 from tests.factories import AssistantFactory, UserFactory, chat_turn, rate
 
 STATEMENTS = [
@@ -24,6 +24,7 @@ STATEMENTS = [
     *feedback_rollups._REBUILD_STATEMENTS,
     *answer_stats.REBUILD_STATEMENTS,
     *version_feedback.REBUILD_STATEMENTS,
+    *facets.REBUILD_STATEMENTS,
 ]
 TABLES = [
     "assistants_assistant",
@@ -39,6 +40,7 @@ TABLES = [
     "assistants_modelprice",
     "assistants_dailyanswerstats",
     "feedback_versionfeedback",
+    "feedback_dailyfeedbackfacet",
 ]
 
 

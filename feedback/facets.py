@@ -1,0 +1,197 @@
+"""The Feedback tab's counters by facet: `DailyFeedbackFacet`, kept exact with the ratings.
+
+A rating has these facets on the day it was given (reporting zone, as the tab's timeframe):
+each reason it has, a comment when it has one, its review status and the rated answer's
+version; each facet row counts the ratings of one value that have it and how many of them
+are new. Every write of a rating's value, time, comment, reasons or status folds its
+change into the rows in the same transaction, under the assistant's counter lock
+(`assistants.rollups.lock_counters`, which serialises the writers of one assistant, so a
+row that empties is deleted rather than left at zero):
+
+- `record_ratings` runs `apply` after its upsert, given the state of the ratings it replaced
+  (`version_feedback.current_values` reads it): one query;
+- the follow-up form, reviews, "Mark all shown as reviewed" and a person's erasure change
+  the rating and the rows in one statement built by `change_and_count`.
+
+`rebuild_facets` recomputes the rows from the ratings (registered with
+`assistants.hooks.register_rebuilder`); both ways write the same rows.
+"""
+
+from collections.abc import Sequence
+
+from django.db import connection
+
+from assistants.lib.sql import bulk_cursor
+
+# The facets of each row of `changes` (day, value, has_comment, reasons, status, version,
+# sign: +1 for a rating's state now, -1 for the state it replaced), summed per key, then
+# folded: a key whose count falls to zero loses its row, any other is upserted. The rows
+# deleted and the rows upserted are different keys, so no row is changed twice.
+_FOLD = """
+facets AS (
+    SELECT c.day, c.value, f.facet, f.label, c.sign AS ratings,
+           c.sign * (c.status = 'new')::int AS new
+    FROM changes c, LATERAL (
+        SELECT 'reason', reason FROM unnest(c.reasons) AS reason
+        UNION ALL SELECT 'comment', '' WHERE c.has_comment
+        UNION ALL SELECT 'status', c.status
+        UNION ALL SELECT 'version', c.version::text
+    ) AS f(facet, label)
+),
+per_key AS (
+    SELECT day, value, facet, label, sum(ratings)::int AS ratings, sum(new)::int AS new
+    FROM facets GROUP BY day, value, facet, label
+    HAVING sum(ratings) <> 0 OR sum(new) <> 0
+),
+after AS (
+    SELECT p.*, coalesce(f.ratings, 0) + p.ratings AS total
+    FROM per_key p
+    LEFT JOIN feedback_dailyfeedbackfacet f
+      ON f.assistant_id = %(assistant)s AND f.day = p.day AND f.value = p.value
+     AND f.facet = p.facet AND f.label = p.label
+),
+emptied AS (
+    DELETE FROM feedback_dailyfeedbackfacet f USING after a
+    WHERE a.total = 0 AND f.assistant_id = %(assistant)s AND f.day = a.day
+      AND f.value = a.value AND f.facet = a.facet AND f.label = a.label
+    RETURNING 1
+),
+counted AS (
+    INSERT INTO feedback_dailyfeedbackfacet AS f
+        (assistant_id, day, value, facet, label, ratings, new)
+    SELECT %(assistant)s, day, value, facet, label, ratings, new FROM after WHERE total <> 0
+    ON CONFLICT (assistant_id, day, value, facet, label) DO UPDATE SET
+        ratings = f.ratings + EXCLUDED.ratings, new = f.new + EXCLUDED.new
+    RETURNING 1
+)
+"""
+
+# What `changes` needs of a rating, from the table aliased `r`.
+STATE = "r.id, r.rated_at, r.value, r.comment <> '' AS has_comment, r.reasons, r.status, r.version"
+_DAY = "(s.rated_at AT TIME ZONE %(tz)s)::date"
+_CHANGE_COLUMNS = "s.value, s.has_comment, s.reasons, s.status, s.version"
+
+
+# The day of a rating in its assistant's reporting zone, for statements without %(tz)s.
+_DAY_HERE = (
+    "(s.rated_at AT TIME ZONE "
+    "(SELECT a.time_zone FROM assistants_assistant a WHERE a.id = %(assistant)s))::date"
+)
+
+
+def change_and_count(
+    *, select: str, update: str, result: str = "SELECT count(*) FROM changed", also: str = ""
+) -> str:
+    """One statement that changes ratings and folds the change into the facet rows.
+
+    `select` is the WHERE clause (over `r`) of the ratings to change, `update` the SET
+    clause of `UPDATE feedback_rating r ... FROM old o`, which may read their old columns
+    as `o.`; `result` reads `old` and `changed`, `also` adds columns (", ...") to `old`.
+    Parameters: %(assistant)s and the
+    clauses' own. Run it under the assistant's counter lock."""
+    return f"""
+WITH old AS (
+    SELECT {STATE}{also} FROM feedback_rating r
+    WHERE r.assistant_id = %(assistant)s AND {select}
+    FOR UPDATE
+),
+changed AS (
+    UPDATE feedback_rating r SET {update}
+    FROM old o WHERE r.id = o.id
+    RETURNING {STATE}
+),
+changes AS (
+    SELECT {_DAY_HERE} AS day, {_CHANGE_COLUMNS}, 1 AS sign FROM changed s
+    UNION ALL
+    SELECT {_DAY_HERE}, {_CHANGE_COLUMNS}, -1 FROM old s JOIN changed c ON c.id = s.id
+),
+{_FOLD}
+{result}
+"""
+
+
+_APPLY = f"""
+WITH changed AS (
+    -- Joined on the written ids: primary-key look-ups whatever the statistics say.
+    SELECT {STATE} FROM unnest(%(ids)s::bigint[]) AS w(id)
+    JOIN feedback_rating r ON r.id = w.id
+),
+old AS (
+    SELECT * FROM unnest(%(old_ids)s::bigint[], %(old_times)s::timestamptz[],
+                         %(old_values)s::text[], %(old_comments)s::boolean[],
+                         %(old_reasons)s::text[], %(old_statuses)s::text[],
+                         %(old_versions)s::int[])
+        AS o(id, rated_at, value, has_comment, reason_lines, status, version)
+),
+changes AS (
+    SELECT {_DAY} AS day, {_CHANGE_COLUMNS}, 1 AS sign FROM changed s
+    UNION ALL
+    SELECT {_DAY}, s.value, s.has_comment,
+           coalesce(string_to_array(nullif(s.reason_lines, ''), E'\\n'), ARRAY[]::text[]),
+           s.status, s.version, -1
+    FROM old s JOIN changed c ON c.id = s.id
+),
+{_FOLD}
+SELECT count(*) FROM changed
+"""
+
+
+def apply(*, assistant_id: int, time_zone: str, rating_ids: Sequence[int], old: Sequence) -> None:
+    """Fold the ratings just written (their ids) into the facet rows, given the state they
+    replaced: (id, rated_at, value, has_comment, reasons, status, version) rows after the
+    (message, participant) of `version_feedback.current_values`. One query; none when
+    nothing was written."""
+    if not rating_ids:
+        return
+    states = [row[3:] for row in old]
+    with bulk_cursor() as cursor:
+        cursor.execute(
+            _APPLY,
+            {
+                "assistant": assistant_id,
+                "tz": time_zone,
+                "ids": list(rating_ids),
+                "old_ids": [s[0] for s in states],
+                "old_times": [s[1] for s in states],
+                "old_values": [s[2] for s in states],
+                "old_comments": [s[3] for s in states],
+                "old_reasons": ["\n".join(s[4]) for s in states],
+                "old_statuses": [s[5] for s in states],
+                "old_versions": [s[6] for s in states],
+            },
+        )
+
+
+_REBUILT = "r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date AS day, r.value, r.status"
+_RATED = """FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
+        WHERE r.assistant_id = ANY(%(ids)s)"""
+
+REBUILD_STATEMENTS = [
+    "DELETE FROM feedback_dailyfeedbackfacet WHERE assistant_id = ANY(%(ids)s)",
+    f"""
+    INSERT INTO feedback_dailyfeedbackfacet
+        (assistant_id, day, value, facet, label, ratings, new)
+    -- One read of the ratings per facet rather than a lateral join, so the plan has no
+    -- nested loop whatever the statistics say.
+    SELECT assistant_id, day, value, facet, label, count(*),
+           count(*) FILTER (WHERE status = 'new')
+    FROM (
+        SELECT {_REBUILT}, 'reason' AS facet, unnest(r.reasons) AS label {_RATED}
+        UNION ALL SELECT {_REBUILT}, 'comment', '' {_RATED} AND r.comment <> ''
+        UNION ALL SELECT {_REBUILT}, 'status', r.status {_RATED}
+        UNION ALL SELECT {_REBUILT}, 'version', r.version::text {_RATED}
+    ) AS f
+    GROUP BY 1, 2, 3, 4, 5
+    """,
+]
+
+
+def rebuild_facets(assistant_ids: Sequence[int]) -> None:
+    """Recompute the facet rows of these assistants from their ratings. Two queries; run it
+    inside the transaction that holds their counter locks (`rollups.rebuild`)."""
+    ids = sorted(set(assistant_ids))
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        for statement in REBUILD_STATEMENTS:
+            cursor.execute(statement, {"ids": ids})

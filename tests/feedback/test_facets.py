@@ -1,0 +1,262 @@
+"""The Feedback tab's facet counters equal a naive recount from the ratings after any mix of
+ratings, re-ratings, reason and comment edits, reviews and erasure, in a zone with a DST
+change; the tab's counts under each single filter read them and agree with the ratings."""
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistants import services as assistant_services
+from assistants.models import Participant
+from assistants.timeframe import DateRange
+from feedback import selectors, services
+from feedback.models import DEFAULT_REASONS, DailyFeedbackFacet, Rating
+from tests.factories import AssistantFactory, UserFactory, chat_turn, rate
+from tests.properties import (
+    ON_THE_DATABASE,
+    apply_ratings,
+    assert_recounted_and_rebuilt,
+    rating_operations,
+)
+
+# Answers over four days around the end of summer time in New York (2026-11-01 06:00 UTC).
+START = datetime(2026, 10, 31, 0, tzinfo=UTC)
+ANSWER_HOURS = [1, 4.5, 23.9, 29.99, 30.01, 31, 47, 55.4]
+MINUTES = 5 * 24 * 60
+REASONS = {value: list(labels[:3]) for value, labels in DEFAULT_REASONS.items()}
+
+Key = tuple[date, str, str, str]
+
+
+def stored(assistant) -> dict[Key, tuple[int, int]]:
+    return {
+        (row.day, row.value, row.facet, row.label): (row.ratings, row.new)
+        for row in DailyFeedbackFacet.objects.filter(assistant=assistant)
+    }
+
+
+def naive_recount(assistant) -> dict[Key, tuple[int, int]]:
+    """From the ratings: each one under the day it was given in the reporting zone, its
+    value, and every facet it has."""
+    tally: Counter = Counter()
+    for rating in Rating.objects.filter(assistant=assistant):
+        day = rating.rated_at.astimezone(assistant.tzinfo).date()
+        facets = [("reason", reason) for reason in rating.reasons]
+        facets += [("comment", "")] if rating.comment else []
+        facets += [("status", rating.status), ("version", str(rating.version))]
+        for facet, label in facets:
+            tally[day, rating.value, facet, label, "ratings"] += 1
+            tally[day, rating.value, facet, label, "new"] += rating.status == "new"
+    keys = {key[:4] for key in tally}
+    return {key: (tally[*key, "ratings"], tally[*key, "new"]) for key in keys}
+
+
+@pytest.fixture
+def world(db):
+    with time_machine.travel(START - timedelta(days=1), tick=False):
+        assistant = AssistantFactory(time_zone="America/New_York")
+    people = [UserFactory(), UserFactory()]
+    for person in people:
+        assistant_services.set_member_role(assistant=assistant, user=person, role="user")
+    answers = [
+        chat_turn(assistant, people[index % 2], START + timedelta(hours=hours))
+        for index, hours in enumerate(ANSWER_HOURS)
+    ]
+    return assistant, answers
+
+
+ANSWER = st.integers(min_value=0, max_value=len(ANSWER_HOURS) - 1)
+CHANGES = st.lists(
+    st.one_of(
+        # Ratings and re-ratings, as events or the chat's thumbs.
+        rating_operations(answers=len(ANSWER_HOURS), minutes=MINUTES, max_size=1).map(
+            lambda ops: ("rate", ops)
+        ),
+        # An event with a comment and reasons.
+        st.tuples(
+            st.just("event"),
+            ANSWER,
+            st.sampled_from(["positive", "negative"]),
+            st.integers(min_value=0, max_value=MINUTES),
+            st.booleans(),
+            st.lists(st.integers(min_value=0, max_value=2), max_size=3),
+        ),
+        # The follow-up form: comment and reasons edited.
+        st.tuples(
+            st.just("details"),
+            ANSWER,
+            st.booleans(),
+            st.lists(st.integers(min_value=0, max_value=2), max_size=3),
+        ),
+        st.tuples(st.just("review"), ANSWER, st.sampled_from(Rating.Status.values)),
+        st.tuples(st.just("mark"), st.lists(ANSWER, max_size=4)),
+        st.tuples(st.just("erase"), st.integers(min_value=0, max_value=1)),
+    ),
+    max_size=25,
+)
+
+
+def _rating(assistant, answer) -> Rating | None:
+    return Rating.objects.filter(assistant=assistant, message_id=answer.pk).first()
+
+
+def apply_changes(assistant, answers, changes) -> None:
+    at = START + timedelta(days=6)
+    for change in changes:
+        kind, *args = change
+        if kind == "rate":
+            apply_ratings(assistant, answers, args[0], start=START)
+        elif kind == "event":
+            index, value, minutes, commented, picks = args
+            rate(
+                assistant,
+                answers[index],
+                value,
+                START + timedelta(minutes=minutes),
+                comment="Words" if commented else "",
+                reasons=tuple(REASONS[value][pick] for pick in picks),
+            )
+        elif kind == "details":
+            index, commented, picks = args
+            rating = _rating(assistant, answers[index])
+            if rating is not None:
+                services.update_details(
+                    rating=rating,
+                    comment="Edited" if commented else "",
+                    share_contact=False,
+                    contact_name="",
+                    contact_email="",
+                    share_chat=False,
+                    at=at,
+                    reasons=[REASONS[rating.value][pick] for pick in picks],
+                )
+        elif kind == "review":
+            index, status = args
+            rating = _rating(assistant, answers[index])
+            if rating is not None:
+                services.review_rating(
+                    assistant=assistant,
+                    rating_id=rating.pk,
+                    status=status,
+                    note="",
+                    by=assistant.creator,
+                    at=at,
+                )
+        elif kind == "mark":
+            ids = [r.pk for i in args[0] if (r := _rating(assistant, answers[i])) is not None]
+            services.mark_reviewed(assistant=assistant, rating_ids=ids, by=assistant.creator, at=at)
+        else:
+            participant = answers[args[0]].conversation.participant
+            assistant_services.erase_person_content(assistant=assistant, participant=participant)
+
+
+@settings(ON_THE_DATABASE, max_examples=60)
+@given(changes=CHANGES)
+def test_facet_counters_equal_a_naive_recount_and_a_rebuild(world, changes):
+    assistant, answers = world
+    with transaction.atomic():
+        apply_changes(assistant, answers, changes)
+        assert_recounted_and_rebuilt(assistant, stored=stored, recount=naive_recount)
+        transaction.set_rollback(True)
+
+
+def test_erasing_a_comment_takes_it_out_of_the_comment_counts(world):
+    assistant, answers = world
+    rate(assistant, answers[0], "negative", START + timedelta(hours=2), comment="Slow")
+    participant = Participant.objects.get(pk=answers[0].conversation.participant_id)
+    assert ("comment", "") in {(f, label) for _, _, f, label in stored(assistant)}
+    assistant_services.erase_person_content(assistant=assistant, participant=participant)
+    assert ("comment", "") not in {(f, label) for _, _, f, label in stored(assistant)}
+    assert stored(assistant) == naive_recount(assistant)
+
+
+def test_single_filter_counts_read_the_counters_and_agree_with_the_ratings(
+    world, django_assert_num_queries
+):
+    assistant, answers = world
+    for index, hours in enumerate(ANSWER_HOURS):
+        value = "positive" if index % 3 else "negative"
+        rate(
+            assistant,
+            answers[index],
+            value,
+            START + timedelta(hours=hours + 0.5),
+            comment="Words" if index % 2 else "",
+            reasons=tuple(REASONS[value][: index % 3]),
+        )
+    first = _rating(assistant, answers[1])
+    services.review_rating(
+        assistant=assistant, rating_id=first.pk, status="resolved", note="", by=None, at=START
+    )
+    date_range = DateRange(date(2026, 10, 30), date(2026, 11, 2))
+    filters = [
+        selectors.FeedbackFilters(),
+        selectors.FeedbackFilters(has_comment=True),
+        selectors.FeedbackFilters(reason=REASONS["positive"][0]),
+        selectors.FeedbackFilters(status="new"),
+        selectors.FeedbackFilters(status="resolved"),
+        selectors.FeedbackFilters(version=1),
+    ]
+    for kept in filters:
+        with django_assert_num_queries(1 if kept.narrows else 2):
+            counts = selectors.feedback_counts(assistant, date_range, kept)
+        ratings = list(selectors.filtered_ratings(assistant, date_range, kept))
+        for value in ("positive", "negative"):
+            of_value = [r for r in ratings if r.value == value]
+            assert counts.of(value) == len(of_value), kept
+            new = sum(r.status == "new" for r in of_value)
+            assert (counts.new_positive if value == "positive" else counts.new_negative) == new
+    with django_assert_num_queries(1):
+        chart = selectors.reason_counts(assistant, date_range, selectors.FeedbackFilters())
+    picked = Counter(
+        (r.value, reason)
+        for r in selectors.filtered_ratings(assistant, date_range, selectors.FeedbackFilters())
+        for reason in r.reasons
+    )
+    assert {("positive", k): n for k, n in chart.positive} | {
+        ("negative", k): n for k, n in chart.negative
+    } == {(v, k): n for (v, k), n in picked.items()}
+
+
+@settings(ON_THE_DATABASE, max_examples=30)
+@given(data=st.data())
+def test_a_batch_of_events_folds_into_the_facets(world, data):
+    """The events API writes a batch in one `record_ratings`: re-ratings of one answer in the
+    batch and ratings that replace stored ones keep the facet rows exact."""
+    assistant, answers = world
+    events = data.draw(
+        st.lists(
+            st.tuples(
+                ANSWER,
+                st.sampled_from(["positive", "negative"]),
+                st.integers(min_value=0, max_value=MINUTES),
+                st.booleans(),
+                st.lists(st.integers(min_value=0, max_value=2), max_size=2),
+            ),
+            max_size=12,
+        )
+    )
+    split = data.draw(st.integers(min_value=0, max_value=len(events)))
+    with transaction.atomic():
+        for part in (events[:split], events[split:]):
+            services.record_ratings(
+                assistant=assistant,
+                ratings=[
+                    services.NewRating(
+                        message_id=answers[index].pk,
+                        participant_id=answers[index].conversation.participant_id,
+                        value=value,
+                        rated_at=START + timedelta(minutes=minutes),
+                        comment="Words" if commented else "",
+                        reasons=tuple(REASONS[value][pick] for pick in picks),
+                    )
+                    for index, value, minutes, commented, picks in part
+                ],
+            )
+        assert_recounted_and_rebuilt(assistant, stored=stored, recount=naive_recount)
+        transaction.set_rollback(True)
