@@ -6,15 +6,14 @@ at a time, so a million rows cost the same memory as ten. Here each row only get
 line ending of RFC 4180 and is gathered into chunks of about 256 kB.
 """
 
-import contextlib
 from collections.abc import Iterator
 
-import psycopg
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.expressions import RawSQL
-from psycopg import pq
 
-from assistants.lib.csv_stream import FORMULA_PREFIXES, csv_lines
+from assistants.lib.copy_csv import FIRST_CHUNK_BYTES, copy_csv_chunks
+from assistants.lib.copy_csv import copy_rows as _copy_rows  # noqa: F401 (its tests read it here)
+from assistants.lib.copy_csv import safe_sql as _safe
 from assistants.models import Assistant
 from assistants.timeframe import DateRange
 from feedback.selectors import FeedbackFilters, filtered_ratings
@@ -33,23 +32,6 @@ FEEDBACK_CSV_HEADER = (
     "status",
     "version",
 )
-
-CHUNK_BYTES = 256 * 1024
-FIRST_CHUNK_BYTES = 16 * 1024
-
-# assistants.lib.csv_stream.safe_cell in SQL: a cell a spreadsheet would run as a formula gets a
-# leading apostrophe (`ascii` reads the first character's code without copying the text).
-# Empty text becomes NULL, written as an empty unquoted cell as the Python writer does,
-# instead of PostgreSQL's "".
-_FORMULA_CODES = ", ".join(str(ord(prefix)) for prefix in FORMULA_PREFIXES)
-
-
-def _safe(column: str) -> str:
-    return (
-        f"CASE WHEN ascii({column}) IN ({_FORMULA_CODES}) THEN '''' || {column} "
-        f"ELSE NULLIF({column}, '') END"
-    )
-
 
 # ISO 8601 with the UTC offset in force at that instant (2026-11-20T14:05:09+01:00): to_char
 # writes a time in the session's zone, which is the reporting zone around the COPY.
@@ -78,14 +60,14 @@ def _cells(shared_chat_base: str) -> dict[str, RawSQL]:
     }
 
 
-def copy_statement(
+def select_statement(
     *,
     assistant: Assistant,
     date_range: DateRange,
     filters: FeedbackFilters,
     shared_chat_base: str,
 ) -> tuple[str, list]:
-    """`COPY (…) TO STDOUT` over the ratings the Feedback tab shows for these filters (the
+    """The SELECT of the CSV's rows over the ratings the Feedback tab shows for these filters (the
     same `filtered_ratings` queryset, so the rows are the counted items), newest first.
 
     One table, read in the order of the `rating_by_time` index (or the filter's index): the
@@ -97,7 +79,7 @@ def copy_statement(
     cells = _cells(shared_chat_base)
     query = ratings.annotate(**cells).order_by("-rated_at", "-id").values_list(*cells).query
     select, params = query.get_compiler(connection=connection).as_sql()
-    return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)", list(params)
+    return select, list(params)
 
 
 def feedback_csv_chunks(
@@ -109,79 +91,17 @@ def feedback_csv_chunks(
 ) -> Iterator[bytes]:
     """The CSV in chunks, newest rating first: the header at once, then the rows as
     PostgreSQL sends them. Three queries: the session's zone in and out around the COPY."""
-    yield next(csv_lines(FEEDBACK_CSV_HEADER, [])).encode()
-    statement, params = copy_statement(
+    select, params = select_statement(
         assistant=assistant,
         date_range=date_range,
         filters=filters,
         shared_chat_base=shared_chat_base,
     )
-    connection.ensure_connection()
-    with transaction.atomic(), connection.connection.cursor() as cursor:
-        # The reporting zone for `to_char`, inside this transaction only; the session's zone
-        # comes back after the COPY, or with the rollback if the download is cut short.
-        cursor.execute(
-            "SELECT current_setting('TimeZone'), set_config('TimeZone', %s, true)",
-            [assistant.time_zone],
-        )
-        (session_zone, _) = cursor.fetchone()
-        # COPY takes no bound parameters: psycopg writes them in as literals.
-        literal = psycopg.ClientCursor(cursor.connection).mogrify(statement, params)
-        yield from _copy_rows(cursor.connection, literal.encode())
-        cursor.execute("SELECT set_config('TimeZone', %s, true)", [session_zone])
-
-
-def _copy_rows(db: psycopg.Connection, statement: bytes) -> Iterator[bytes]:
-    """The rows of a `COPY … TO STDOUT`, read straight from libpq (psycopg's `pq` layer):
-    psycopg's `Copy` iterator costs about two microseconds a row, as much again as the rest
-    of the export. Blocking reads, as the web worker is synchronous anyway."""
-    pgconn = db.pgconn
-    pgconn.send_query(statement)
-    result = pgconn.get_result()
-    if result.status != pq.ExecStatus.COPY_OUT:
-        _drain(pgconn)
-        raise psycopg.DatabaseError(_error_text(result))
-    finished = False
-    try:
-        chunk = bytearray()
-        # The first rows go out soon; after them, chunks are large for throughput.
-        limit = FIRST_CHUNK_BYTES
-        read = pgconn.get_copy_data
-        while True:
-            size, row = read(0)
-            if size < 0:
-                break
-            # Each item is one whole record ending in \n (line breaks inside quoted
-            # fields stay as written); RFC 4180 ends records with CRLF.
-            chunk += row[:-1]
-            chunk += b"\r\n"
-            if len(chunk) >= limit:
-                yield bytes(chunk)
-                chunk.clear()
-                limit = CHUNK_BYTES
-        finished = True
-        result = pgconn.get_result()
-        _drain(pgconn)
-        if result is None or result.status != pq.ExecStatus.COMMAND_OK:
-            raise psycopg.DatabaseError(_error_text(result))
-        if chunk:
-            yield bytes(chunk)
-    finally:
-        if not finished:
-            # The download was cut short: stop the server, and leave the connection ready
-            # for the rollback.
-            pgconn.get_cancel().cancel()
-            with contextlib.suppress(psycopg.Error):
-                while pgconn.get_copy_data(0)[0] >= 0:
-                    pass
-            _drain(pgconn)
-
-
-def _drain(pgconn) -> None:
-    while pgconn.get_result() is not None:
-        pass
-
-
-def _error_text(result) -> str:
-    message = result.error_message if result is not None else b""
-    return message.decode(errors="replace").strip() or "the export failed"
+    # FIRST_CHUNK_BYTES read at the call, so a test can make the first chunk one row.
+    yield from copy_csv_chunks(
+        FEEDBACK_CSV_HEADER,
+        select,
+        params,
+        time_zone=assistant.time_zone,
+        first_chunk_bytes=FIRST_CHUNK_BYTES,
+    )

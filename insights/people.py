@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
+from assistants.lib.copy_csv import copy_csv_chunks, safe_sql
 from assistants.models import Assistant
 from assistants.rollups import SOURCE_SQL
 from assistants.timeframe import By, DateRange
@@ -354,6 +355,13 @@ CASE WHEN %(named)s
 """
 
 
+# A conversation of the sources with a message in the range: its first before the range's
+# end, its last after its start.
+_CONVERSATION_IN_RANGE = f"""
+c.assistant_id = %(assistant)s AND {SOURCE_SQL} = ANY(%(sources)s)
+AND c.first_message_at < %(after)s AND c.last_message_at >= %(first)s
+"""
+
 _ACTIVITY = f"""
 WITH person_days AS (
     SELECT participant_id AS person, day, sum(user_messages) AS messages
@@ -372,17 +380,42 @@ ranked AS (
 )
 SELECT {_PERSON_NAME},
        r.first_active, r.last_active, r.active_days,
-       -- Their conversations of the source with a message in the range (first before its
-       -- end, last after its start), through conversation_by_participant: their
-       -- conversations, not their messages.
+       -- Through conversation_by_participant: their conversations, not their messages.
        (SELECT count(*) FROM assistants_conversation c
-        WHERE c.assistant_id = %(assistant)s AND c.participant_id = r.person
-          AND {SOURCE_SQL} = ANY(%(sources)s)
-          AND c.first_message_at < %(after)s AND c.last_message_at >= %(first)s),
+        WHERE c.participant_id = r.person AND {_CONVERSATION_IN_RANGE}),
        r.messages
 FROM ranked r
 JOIN assistants_participant p ON p.id = r.person
 LEFT JOIN auth_user u ON %(named)s AND u.id = p.user_id
+ORDER BY r.messages DESC, r.person
+"""
+
+# people.csv's rows as its cells (`safe_sql` names, ISO dates), for `COPY`: every person of
+# the range, so the person-day rows and the conversations are each counted per person once
+# and hash-joined, instead of one conversation probe per person. The person-day rows are
+# grouped by person in one step (a day of both sources counted once by DISTINCT): grouped
+# by day first, the planner guesses 200 people and probes the participants one by one.
+_EVERY_PERSON = f"""
+WITH people AS (
+    SELECT participant_id AS person, min(day) AS first_active, max(day) AS last_active,
+           count(DISTINCT day) AS active_days, sum(user_messages) AS messages
+    FROM assistants_dailyactiveuser
+    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
+      AND day BETWEEN %(start)s AND %(end)s
+    GROUP BY participant_id
+),
+conversations AS (
+    SELECT c.participant_id AS person, count(*) AS conversations
+    FROM assistants_conversation c WHERE {_CONVERSATION_IN_RANGE}
+    GROUP BY c.participant_id
+)
+SELECT {safe_sql(_PERSON_NAME)},
+       to_char(r.first_active, 'YYYY-MM-DD'), to_char(r.last_active, 'YYYY-MM-DD'),
+       r.active_days, coalesce(n.conversations, 0), r.messages
+FROM people r
+JOIN assistants_participant p ON p.id = r.person
+LEFT JOIN auth_user u ON %(named)s AND u.id = p.user_id
+LEFT JOIN conversations n ON n.person = r.person
 ORDER BY r.messages DESC, r.person
 """
 
@@ -417,14 +450,11 @@ def most_active_people(
         return [PersonActivity(*row) for row in cursor.fetchall()]
 
 
-def every_active_person(
-    assistant: Assistant, date_range: DateRange, *, source: str
-) -> Iterator[tuple]:
-    """Every person active in the range, most messages first, as `PersonActivity`'s fields
-    in a tuple (people.csv's row), read through a server-side cursor in chunks: memory does
-    not grow with the people. One query."""
-    connection.ensure_connection()
-    with transaction.atomic(), connection.connection.cursor(name="people_csv") as cursor:
-        cursor.itersize = 5000
-        cursor.execute(_ACTIVITY, _activity_params(assistant, date_range, source, None))
-        yield from cursor
+def every_person_csv(
+    assistant: Assistant, date_range: DateRange, *, source: str, header: tuple[str, ...]
+) -> Iterator[bytes]:
+    """people.csv in chunks: every person active in the range, most messages first, as
+    `PersonActivity`'s fields, streamed by `COPY` (memory does not grow with the people). One
+    query, over the range's person-day rows and the assistant's conversations of the range."""
+    params = _activity_params(assistant, date_range, source, None)
+    return copy_csv_chunks(header, _EVERY_PERSON, params)

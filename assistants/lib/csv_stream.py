@@ -33,9 +33,11 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterat
 def streaming_csv_response(
     *, filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        (line.encode() for line in csv_lines(header, rows)),
-        content_type="text/csv; charset=utf-8",
-    )
+    return csv_download((line.encode() for line in csv_lines(header, rows)), filename=filename)
+
+
+def csv_download(chunks: Iterable[bytes], *, filename: str) -> StreamingHttpResponse:
+    """A CSV file download streamed from chunks of its bytes."""
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -84,7 +84,10 @@ WHERE c.assistant_id = %(assistant)s
 
 
 def crowd_size(options: dict) -> int:
-    """100,000 people on the full dataset; fewer on a small one, so small flags stay quick."""
+    """100,000 people on the full dataset; fewer on a small one, so small flags stay quick
+    (unless --people asks for a number)."""
+    if options.get("people"):
+        return options["people"]
     return min(CROWD_PEOPLE, max(1_000, options["messages"] // 100))
 
 
@@ -103,6 +106,10 @@ def ensure_crowd(bench: Bench, people: int) -> Assistant:
         with connection.cursor() as cursor:
             for statement in (_CROWD_PEOPLE, _CROWD_CONVERSATIONS, _CROWD_MESSAGES):
                 cursor.execute(statement, {"assistant": crowd.pk, "people": people})
+            # The planner must know the new rows, or the rebuild joins them row by row.
+            cursor.execute(
+                "ANALYZE assistants_participant, assistants_conversation, assistants_message"
+            )
         rollups.rebuild([crowd.pk])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -37,7 +37,8 @@ SECTIONS = [
 ]
 
 _FORWARDED = (
-    *("assistants", "messages", "largest", "seed", "ratings", "runs", "warmups", "naive_runs"),
+    *("assistants", "messages", "largest", "seed", "ratings", "people", "runs", "warmups"),
+    "naive_runs",
     "only",
 )
 
@@ -90,6 +91,13 @@ class Command(BaseCommand):
             default=feedback.LARGE_RATINGS,
             help="Ratings the feedback section gives the largest assistant "
             f"(default {feedback.LARGE_RATINGS:,}).",
+        )
+        parser.add_argument(
+            "--people",
+            type=int,
+            default=0,
+            help="People of the people section's crowd assistant (default: the messages / 100, "
+            "between 1,000 and 100,000).",
         )
         parser.add_argument(
             "--only",
