@@ -97,7 +97,8 @@ def naive_recount(messages, ratings, tz):
         ),
         tz,
     )
-    daily = sorted((day, *figures) for day, figures in usage.items())
+    # Every event comes through the events API: its counters are the "api" source's.
+    daily = sorted((day, "api", *figures) for day, figures in usage.items())
     totals = [users_conversations_messages]
     current = {}
     for event in ratings:
@@ -108,7 +109,9 @@ def naive_recount(messages, ratings, tz):
     per_day = defaultdict(lambda: [0, 0])
     for moment, value in current.values():
         per_day[moment.astimezone(tz).date()][value == "negative"] += 1
-    feedback = sorted((day, positive, negative) for day, (positive, negative) in per_day.items())
+    feedback = sorted(
+        (day, "api", positive, negative) for day, (positive, negative) in per_day.items()
+    )
     return daily, totals, feedback
 
 

@@ -42,7 +42,7 @@ def test_creator_opens_usage_insights_and_exports(
     # A preset swaps the panel and pushes its URL.
     page.get_by_role("link", name="Last 7 days").click()
     page.wait_for_url("**/insights/?start=*")
-    expect(page.locator(".chip.active")).to_have_text("Last 7 days")
+    expect(page.locator('[aria-label="Timeframe"] .chip.active')).to_have_text("Last 7 days")
     page.locator("#chart-messages .main-svg").first.wait_for()
 
     # A custom range too.
@@ -65,9 +65,9 @@ def test_creator_opens_usage_insights_and_exports(
 
     # Back goes to the previous timeframe, then to the default one.
     page.go_back()
-    expect(page.locator(".chip.active")).to_have_text("Last 7 days")
+    expect(page.locator('[aria-label="Timeframe"] .chip.active')).to_have_text("Last 7 days")
     page.go_back()
-    expect(page.locator(".chip.active")).to_have_text("Last 30 days")
+    expect(page.locator('[aria-label="Timeframe"] .chip.active')).to_have_text("Last 30 days")
     page.locator("#chart-active-users .main-svg").first.wait_for()
 
     # Loading a shared URL shows the same view.

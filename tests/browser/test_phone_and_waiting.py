@@ -155,7 +155,7 @@ def test_a_slow_answer_shows_loading_at_once_then_focuses_and_announces(
     page.get_by_role("link", name="Last 7 days").click()
     expect(page.locator("#insights-body")).to_have_attribute("aria-busy", "true")
     expect(page.locator(".loading-note")).to_be_visible()
-    expect(page.locator(".chip.active")).to_have_text("Last 7 days")
+    expect(page.locator('[aria-label="Timeframe"] .chip.active')).to_have_text("Last 7 days")
     assert len(held) == 1
     held.pop().continue_()
 

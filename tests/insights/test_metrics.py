@@ -54,6 +54,11 @@ def test_day_edges_in_a_non_utc_reporting_zone_and_an_empty_day(db, client_as):
         "assistant_messages": "0",
         "positive_feedback": "0",
         "negative_feedback": "0",
+        # Alice (Mar 3) and Bob (Mar 4) were active in the 7 and 30 days up to Mar 5.
+        "new_users": "0",
+        "returning_users": "0",
+        "weekly_active_users": "2",
+        "monthly_active_users": "2",
         "failed_replies": "0",
         "latency_p50_ms": "",
         "latency_p95_ms": "",
