@@ -1,7 +1,13 @@
 from django.contrib import admin
 
 from assistants.lib.admin import ReadOnlyEventAdmin
-from feedback.models import DailyFeedback, Rating, ReasonLists, VersionFeedback
+from feedback.models import (
+    DailyFeedback,
+    DailyFeedbackFacet,
+    Rating,
+    ReasonLists,
+    VersionFeedback,
+)
 
 
 @admin.register(DailyFeedback)
@@ -16,6 +22,15 @@ class DailyFeedbackAdmin(ReadOnlyEventAdmin):
 class VersionFeedbackAdmin(ReadOnlyEventAdmin):
     list_display = ["assistant", "day", "source", "version", "model", "positive", "negative"]
     list_filter = ["source"]
+    search_fields = ["assistant__name"]
+    list_select_related = ["assistant"]
+    date_hierarchy = "day"
+
+
+@admin.register(DailyFeedbackFacet)
+class DailyFeedbackFacetAdmin(ReadOnlyEventAdmin):
+    list_display = ["assistant", "day", "value", "facet", "label", "ratings", "new"]
+    list_filter = ["facet", "value"]
     search_fields = ["assistant__name"]
     list_select_related = ["assistant"]
     date_hierarchy = "day"

@@ -41,10 +41,13 @@ def test_switching_the_timeframe_purges_the_charts_it_replaces(
 
     for preset in ("Last 7 days", "Last 90 days", "Last 30 days", "Last 7 days"):
         page.get_by_role("link", name=preset).click()
+        # The chip looks chosen at once; the panel is swapped when no request is left.
         page.wait_for_function(
-            "name => document.querySelector('.presets [aria-current]')?.textContent === name",
+            "name => document.querySelector('[aria-label=\"Timeframe\"] [aria-current]')"
+            "?.textContent === name && !document.querySelector('.htmx-request')",
             arg=preset,
         )
         charts.first.wait_for()
-    assert page.evaluate("window.__resizeListeners") == after_one_load
+    # Listeners that piled up would never come back down to one load's.
+    page.wait_for_function("count => window.__resizeListeners === count", arg=after_one_load)
     assert console_errors == []
