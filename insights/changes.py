@@ -17,7 +17,7 @@ from assistants.timeframe import DateRange
 from assistants.versions import is_configuration_change
 from feedback.models import VersionFeedback
 from insights import stats
-from insights.impact import of_source
+from insights.forms import of_source
 from insights.quality import (
     Histogram,
     format_latency,

@@ -1,6 +1,7 @@
 """The Analytics tab's query string: the timeframe, how it is bucketed and which source."""
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.http import urlencode
 
 from assistants.timeframe import By, TimeframeForm, default_bucket
@@ -15,6 +16,16 @@ class Source:
     API = "api"
     CHOICES = (ALL, APP, API)
     LABELS = {ALL: "All sources", APP: "In-app chat", API: "Events API"}
+
+
+def sources_of(source: str) -> list[str]:
+    """The per-source rows a choice of the tab reads."""
+    return [Source.APP, Source.API] if source == Source.ALL else [source]
+
+
+def of_source(queryset: QuerySet, source: str) -> QuerySet:
+    """The rows of one source (`Source.APP`, `Source.API`), or all of them."""
+    return queryset if source == Source.ALL else queryset.filter(source=source)
 
 
 class AnalyticsForm(TimeframeForm):

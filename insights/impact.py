@@ -32,7 +32,7 @@ from assistants.models import Assistant, DailyAnswerStats, DailyUsage
 from assistants.timeframe import DateRange
 from feedback.models import VersionFeedback
 from insights import stats
-from insights.forms import Source
+from insights.forms import Source, of_source
 from insights.quality import Histogram, format_latency, latency_histograms, merge_histograms
 from insights.selectors import ConfigurationChange
 
@@ -112,11 +112,6 @@ def sides(
     if first_activity is None or start > end:
         return before, (None, limit, can_grow)
     return before, (DateRange(start, end), limit, can_grow)
-
-
-def of_source(queryset: QuerySet, source: str) -> QuerySet:
-    """The rows of one source (`Source.APP`, `Source.API`), or all of them."""
-    return queryset if source == Source.ALL else queryset.filter(source=source)
 
 
 def usage_rows(assistant: Assistant, *, start: date, end: date, source: str) -> QuerySet:

@@ -20,18 +20,13 @@ from assistants.lib.copy_csv import copy_csv_chunks, safe_sql
 from assistants.models import Assistant
 from assistants.rollups import SOURCE_SQL
 from assistants.timeframe import By, DateRange
-from insights.forms import Source
+from insights.forms import Source, sources_of
 
 # How many messages a person sent in the timeframe: the bands of SPEC §4 (upper bound
 # inclusive; None: no bound).
 MESSAGE_BANDS = (("1", 1, 1), ("2–5", 2, 5), ("6–20", 6, 20), ("21–50", 21, 50), ("51+", 51, None))
 WEEK_DAYS = 7
 MONTH_DAYS = 28
-
-
-def sources_of(source: str) -> list[str]:
-    """The per-source rows a choice of the tab reads."""
-    return [Source.APP, Source.API] if source == Source.ALL else [source]
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,7 @@ from assistants.models import (
 from assistants.timeframe import DateRange
 from assistants.versions import is_configuration_change
 from feedback.selectors import daily_feedback_counts
-from insights.forms import Source
-from insights.people import sources_of
+from insights.forms import Source, sources_of
 
 
 @dataclass(frozen=True)
