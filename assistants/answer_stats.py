@@ -270,25 +270,21 @@ WITH new AS (
 def apply_new_answers(*, assistant_id: int, time_zone: str, message_ids: Sequence[int]) -> None:
     """Fold just-inserted messages (the person's are ignored) into the answer counters. One
     query, any batch size. Runs inside the inserting transaction, after `lock_counters`."""
-    if not message_ids:
-        return
-    with bulk_cursor() as cursor:
-        cursor.execute(
-            _APPLY_NEW_ANSWERS,
-            {"assistant": assistant_id, "tz": time_zone, "ids": list(message_ids)},
-        )
+    _apply(_APPLY_NEW_ANSWERS, assistant_id=assistant_id, time_zone=time_zone, ids=message_ids)
 
 
 def apply_new_failures(*, assistant_id: int, time_zone: str, failure_ids: Sequence[int]) -> None:
     """Fold just-inserted failed replies into the answer counters. One query, any batch size.
     Runs inside the inserting transaction, after `lock_counters`."""
-    if not failure_ids:
-        return
-    with bulk_cursor() as cursor:
-        cursor.execute(
-            _APPLY_NEW_FAILURES,
-            {"assistant": assistant_id, "tz": time_zone, "ids": list(failure_ids)},
-        )
+    _apply(_APPLY_NEW_FAILURES, assistant_id=assistant_id, time_zone=time_zone, ids=failure_ids)
+
+
+def _apply(statement: str, *, assistant_id: int, time_zone: str, ids: Sequence[int]) -> None:
+    if ids:
+        with bulk_cursor() as cursor:
+            cursor.execute(
+                statement, {"assistant": assistant_id, "tz": time_zone, "ids": list(ids)}
+            )
 
 
 # The rebuild: the same definitions over every raw event of the assistants, in one

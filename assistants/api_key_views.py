@@ -3,11 +3,12 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assistants import selectors, services
+from assistants.lib.pages import render_assistant_page
 from assistants.selectors import Need, get_assistant_for
 
 
@@ -38,12 +39,11 @@ def api_keys(request, assistant_id: int):
     keys = selectors.api_keys_of(assistant)
     shown = request.session.pop(_NEW_KEY, None) if request.method == "GET" else None
     created = next((k for k in keys if shown and k.pk == shown["id"]), None)
-    response = render(
+    response = render_assistant_page(
         request,
         "assistants/api_keys.html",
+        access,
         {
-            "access": access,
-            "assistant": assistant,
             "form": form,
             "new_key": shown["key"] if created else None,
             "created": created,

@@ -9,17 +9,36 @@ from copy import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assistants import selectors, services
 from assistants.forms import ApiPersonForm, ConfigurationForm, RetentionForm
+from assistants.lib.pages import render_assistant_page
 from assistants.selectors import Need, get_assistant_for
+from assistants.views import settings_page
 
 
 def _erased_note(erased: dict[str, int]) -> str:
     summary = services.erased_summary(erased)
     return f" ({summary})" if summary else ""
+
+
+def _confirm_erasure(request, access, participant, *, own: bool, form=None, status: int = 200):
+    """The page that shows what of `participant` goes and what stays (the person's own data
+    when `own`, else a person of the events API looked up through `form`)."""
+    return render_assistant_page(
+        request,
+        "assistants/erase_person.html",
+        access,
+        {
+            "own": own,
+            "form": form,
+            "participant": participant,
+            "content": selectors.person_content(access.assistant, participant),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -38,17 +57,7 @@ def delete_my_data(request, assistant_id: int):
                 request, f"Your data with {assistant.name} is deleted{_erased_note(erased)}."
             )
         return redirect("assistants:chat", assistant_id=assistant.pk)
-    return render(
-        request,
-        "assistants/erase_person.html",
-        {
-            "access": access,
-            "assistant": assistant,
-            "own": True,
-            "participant": participant,
-            "content": selectors.person_content(assistant, participant),
-        },
-    )
+    return _confirm_erasure(request, access, participant, own=True)
 
 
 @login_required
@@ -77,17 +86,12 @@ def erase_api_person(request, assistant_id: int):
             f"The data of “{participant.external_id}” is erased{_erased_note(erased)}.",
         )
         return redirect("api_keys:list", assistant_id=assistant.pk)
-    return render(
+    return _confirm_erasure(
         request,
-        "assistants/erase_person.html",
-        {
-            "access": access,
-            "assistant": assistant,
-            "own": False,
-            "form": form,
-            "participant": participant,
-            "content": selectors.person_content(assistant, participant),
-        },
+        access,
+        participant,
+        own=False,
+        form=form,
         status=200 if participant is not None or not form.is_bound else 400,
     )
 
@@ -102,16 +106,11 @@ def retention_settings(request, assistant_id: int):
     # A copy: the form writes the posted value into its instance even when it is invalid.
     form = RetentionForm(request.POST, instance=copy(assistant))
     if not form.is_valid():
-        return render(
+        return settings_page(
             request,
-            "assistants/settings.html",
-            {
-                "access": access,
-                "assistant": assistant,
-                "form": ConfigurationForm(instance=assistant),
-                "retention_form": form,
-                "versions": selectors.versions_of(assistant)[:50],
-            },
+            access,
+            form=ConfigurationForm(instance=assistant),
+            retention_form=form,
             status=400,
         )
     days = form.cleaned_data["retention_days"]

@@ -154,22 +154,20 @@ def chat_message(conversation: Conversation, message_id: int) -> Message:
 def stored_message_ids(*, assistant_id: int, external_ids: list[str]) -> set[str]:
     """Which of the sender's message ids the assistant has stored already. One query, on
     the write path's cursor (prepared once per connection, with a generic plan)."""
-    with bulk_cursor() as cursor:
-        # One array parameter rather than an IN list of up to 1000.
-        cursor.execute(
-            "SELECT external_id FROM assistants_message "
-            "WHERE assistant_id = %s AND external_id = ANY(%s::text[])",
-            [assistant_id, external_ids],
-        )
-        return {external_id for (external_id,) in cursor}
+    return _stored_external_ids("assistants_message", assistant_id, external_ids)
 
 
 def stored_failure_ids(*, assistant_id: int, external_ids: list[str]) -> set[str]:
     """Which of the sender's failure ids the assistant has stored already. One query, on the
     write path's cursor, like `stored_message_ids`."""
+    return _stored_external_ids("assistants_failedreply", assistant_id, external_ids)
+
+
+def _stored_external_ids(table: str, assistant_id: int, external_ids: list[str]) -> set[str]:
     with bulk_cursor() as cursor:
+        # One array parameter rather than an IN list of up to 1000.
         cursor.execute(
-            "SELECT external_id FROM assistants_failedreply "
+            f"SELECT external_id FROM {table} "
             "WHERE assistant_id = %s AND external_id = ANY(%s::text[])",
             [assistant_id, external_ids],
         )

@@ -1,51 +1,38 @@
-from django.urls import path
+from django.urls import include, path
 
 from assistants import api_key_views, chat_views, privacy_views, views
 
 app_name = "assistants"
 
-urlpatterns = [
-    path("", views.assistant_list, name="list"),
-    path("new/", views.assistant_create, name="create"),
-    path("<int:assistant_id>/", views.assistant_detail, name="detail"),
-    path("<int:assistant_id>/settings/", views.assistant_settings, name="settings"),
-    path("<int:assistant_id>/share/", views.assistant_share, name="share"),
+# The chat (assistants/chat_views.py), under /assistants/<assistant_id>/chat/.
+chat_patterns = [
+    path("", chat_views.chat_new, name="chat"),
+    path("send/", chat_views.chat_send, name="chat_send"),
+    path("<int:conversation_id>/", chat_views.conversation_detail, name="conversation"),
+    path("<int:conversation_id>/reply/", chat_views.chat_reply, name="chat_reply"),
     path(
-        "<int:assistant_id>/share/<int:user_id>/remove/",
-        views.member_remove,
-        name="member_remove",
-    ),
-]
-
-# The chat (assistants/chat_views.py).
-urlpatterns += [
-    path("<int:assistant_id>/chat/", chat_views.chat_new, name="chat"),
-    path("<int:assistant_id>/chat/send/", chat_views.chat_send, name="chat_send"),
-    path(
-        "<int:assistant_id>/chat/<int:conversation_id>/",
-        chat_views.conversation_detail,
-        name="conversation",
-    ),
-    path(
-        "<int:assistant_id>/chat/<int:conversation_id>/reply/",
-        chat_views.chat_reply,
-        name="chat_reply",
-    ),
-    path(
-        "<int:assistant_id>/chat/<int:conversation_id>/delete/",
+        "<int:conversation_id>/delete/",
         chat_views.conversation_delete,
         name="conversation_delete",
     ),
 ]
 
-# Privacy (assistants/privacy_views.py).
-urlpatterns += [
-    path("<int:assistant_id>/my-data/delete/", privacy_views.delete_my_data, name="delete_my_data"),
-    path(
-        "<int:assistant_id>/settings/retention/",
-        privacy_views.retention_settings,
-        name="retention",
-    ),
+# The pages of one assistant, under /assistants/<assistant_id>/.
+assistant_patterns = [
+    path("", views.assistant_detail, name="detail"),
+    path("settings/", views.assistant_settings, name="settings"),
+    path("share/", views.assistant_share, name="share"),
+    path("share/<int:user_id>/remove/", views.member_remove, name="member_remove"),
+    path("chat/", include(chat_patterns)),
+    # Privacy (assistants/privacy_views.py).
+    path("my-data/delete/", privacy_views.delete_my_data, name="delete_my_data"),
+    path("settings/retention/", privacy_views.retention_settings, name="retention"),
+]
+
+urlpatterns = [
+    path("", views.assistant_list, name="list"),
+    path("new/", views.assistant_create, name="create"),
+    path("<int:assistant_id>/", include(assistant_patterns)),
 ]
 
 # The creator's API keys, under /assistants/<id>/api-keys/ in their own namespace `api_keys`

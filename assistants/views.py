@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from assistants import selectors, services
 from assistants.forms import AddMemberForm, ConfigurationForm, MemberSearchForm, RetentionForm
+from assistants.lib.pages import render_assistant_page
 from assistants.models import Membership
 from assistants.selectors import Need, get_assistant_for
 
@@ -40,9 +41,7 @@ def assistant_create(request):
 @require_GET
 def assistant_detail(request, assistant_id: int):
     access = get_assistant_for(request.user, assistant_id, need=Need.USE)
-    return render(
-        request, "assistants/detail.html", {"access": access, "assistant": access.assistant}
-    )
+    return render_assistant_page(request, "assistants/detail.html", access)
 
 
 @login_required
@@ -62,16 +61,24 @@ def assistant_settings(request, assistant_id: int):
         else:
             messages.info(request, "Nothing changed.")
         return redirect("assistants:settings", assistant_id=assistant.pk)
-    return render(
+    return settings_page(
+        request, access, form=form, retention_form=RetentionForm(instance=assistant)
+    )
+
+
+def settings_page(request, access, *, form, retention_form, status: int = 200):
+    """The configuration page with these forms (either may be a posted one with errors) and
+    the latest 50 versions."""
+    return render_assistant_page(
         request,
         "assistants/settings.html",
+        access,
         {
-            "access": access,
-            "assistant": assistant,
             "form": form,
-            "retention_form": RetentionForm(instance=assistant),
-            "versions": selectors.versions_of(assistant)[:50],
+            "retention_form": retention_form,
+            "versions": selectors.versions_of(access.assistant)[:50],
         },
+        status=status,
     )
 
 
@@ -91,12 +98,11 @@ def assistant_share(request, assistant_id: int):
     page = Paginator(selectors.search_members(assistant, query), MEMBERS_PER_PAGE).get_page(
         search.page_number()
     )
-    return render(
+    return render_assistant_page(
         request,
         "assistants/share.html",
+        access,
         {
-            "access": access,
-            "assistant": assistant,
             "form": form,
             "search": search,
             "query": query,
@@ -117,10 +123,8 @@ def member_remove(request, assistant_id: int, user_id: int):
     person = get_object_or_404(get_user_model(), pk=user_id)
     if request.method == "GET":
         membership = get_object_or_404(Membership, assistant=assistant, user=person)
-        return render(
-            request,
-            "assistants/member_remove.html",
-            {"access": access, "assistant": assistant, "membership": membership},
+        return render_assistant_page(
+            request, "assistants/member_remove.html", access, {"membership": membership}
         )
     if services.remove_member(assistant=assistant, user=person):
         messages.success(request, f"{person.get_username()} no longer has access.")

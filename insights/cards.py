@@ -17,6 +17,11 @@ class Card:
     note: str = ""  # a line under the value, such as "412 ratings"
 
 
+def percent_of(part: float, whole: float) -> float | None:
+    """`part` as a percentage of `whole`, or None when `whole` is 0 (nothing to divide)."""
+    return 100 * part / whole if whole else None
+
+
 def percent_change(
     current: float | Decimal | None, previous: float | Decimal | None
 ) -> float | None:

@@ -17,6 +17,7 @@ from assistants.timeframe import DateRange
 from assistants.versions import is_configuration_change
 from feedback.models import VersionFeedback
 from insights import stats
+from insights.cards import percent_of
 from insights.forms import of_source
 from insights.quality import (
     Histogram,
@@ -26,7 +27,7 @@ from insights.quality import (
     latency_histograms,
     merge_histograms,
 )
-from insights.selectors import ConfigurationChange
+from insights.selectors import ConfigurationChange, answer_sums
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,7 @@ class VersionRecord:
 
     @property
     def failure_rate_text(self) -> str:
-        attempts = self.answers + self.failed_replies
-        return format_rate(100 * self.failed_replies / attempts if attempts else None)
+        return format_rate(percent_of(self.failed_replies, self.answers + self.failed_replies))
 
     @property
     def median_latency_text(self) -> str:
@@ -120,16 +120,10 @@ def version_records(
         .values_list("version", "positive", "negative")
     }
     answers = {
-        row[0]: row[1:]
-        for row in of_source(DailyAnswerStats.objects.filter(**in_range), source)
-        .values("version")
-        .annotate(
-            answers_=Sum("answers"),
-            failed=Sum("failed_replies"),
-            cost=Sum("cost_usd"),
-            unpriced=Sum("unpriced_answers"),
+        number: sums
+        for number, *sums in answer_sums(
+            of_source(DailyAnswerStats.objects.filter(**in_range), source), key="version"
         )
-        .values_list("version", "answers_", "failed", "cost", "unpriced")
     }
     (latencies,) = latency_histograms(assistant, [date_range], source=source)
     records = []

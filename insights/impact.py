@@ -34,7 +34,7 @@ from feedback.models import VersionFeedback
 from insights import stats
 from insights.forms import Source, of_source
 from insights.quality import Histogram, format_latency, latency_histograms, merge_histograms
-from insights.selectors import ConfigurationChange
+from insights.selectors import ConfigurationChange, answer_sums, usage_sums
 
 WINDOWS = (7, 14, 28)
 DEFAULT_WINDOW = 14
@@ -118,23 +118,11 @@ def usage_rows(assistant: Assistant, *, start: date, end: date, source: str) -> 
     """(day, active users, conversations, user messages, assistant messages) of the busy
     days of `source` from `start` to `end` and, in the same query, of its first active day.
 
-    The one read of the usage rollup for the impact of a change. `DailyUsage` has a row per
-    day and source, summed here: for all sources its active users are the two sources' sum,
-    which is the distinct count as long as nobody uses both (the events API's people are
-    its own participants, not accounts of the app)."""
+    The one read of the usage rollup for the impact of a change: `DailyUsage` has a row per
+    day and source, added up by `usage_sums`."""
     rows = of_source(DailyUsage.objects.filter(assistant=assistant), source)
     first_day = rows.order_by("day").values("day")[:1]
-    return (
-        rows.filter(Q(day__gte=start, day__lte=end) | Q(day=Subquery(first_day)))
-        .values("day")
-        .annotate(
-            active=Sum("active_users"),
-            started=Sum("conversations"),
-            sent=Sum("user_messages"),
-            answered=Sum("assistant_messages"),
-        )
-        .values_list("day", "active", "started", "sent", "answered")
-    )
+    return usage_sums(rows.filter(Q(day__gte=start, day__lte=end) | Q(day=Subquery(first_day))))
 
 
 def read_days(
@@ -166,17 +154,7 @@ def read_days(
     )
     for day, positive, negative in feedback:
         days[day] = replace(days.get(day, ImpactDay(day)), positive=positive, negative=negative)
-    answers = (
-        of_source(DailyAnswerStats.objects.filter(**in_range), source)
-        .values("day")
-        .annotate(
-            answers_=Sum("answers"),
-            failed=Sum("failed_replies"),
-            cost=Sum("cost_usd"),
-            unpriced=Sum("unpriced_answers"),
-        )
-        .values_list("day", "answers_", "failed", "cost", "unpriced")
-    )
+    answers = answer_sums(of_source(DailyAnswerStats.objects.filter(**in_range), source), key="day")
     for day, answered, failed, cost, unpriced in answers:
         days[day] = replace(
             days.get(day, ImpactDay(day)),

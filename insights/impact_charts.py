@@ -1,10 +1,17 @@
 """The impact page's chart: the days before a change overlaid on the days after it, by day
 offset, one figure at a time (a menu switches it). A pure function, like `insights.charts`."""
 
+from insights.cards import percent_of
 from insights.impact import Impact, ImpactDay
 
 BEFORE_COLOUR = "#9ca3af"
 AFTER_COLOUR = "#2563eb"
+
+
+def _rounded_percent(part: int, whole: int) -> float | None:
+    percent = percent_of(part, whole)
+    return None if percent is None else round(percent, 1)
+
 
 # (button label, y-axis title, value of a day; None is a gap)
 _SERIES = [
@@ -14,20 +21,12 @@ _SERIES = [
     (
         "Satisfaction",
         "Positive ratings (%)",
-        lambda d: (
-            round(100 * d.positive / (d.positive + d.negative), 1)
-            if d.positive + d.negative
-            else None
-        ),
+        lambda d: _rounded_percent(d.positive, d.positive + d.negative),
     ),
     (
         "Failure rate",
         "Failed replies (%)",
-        lambda d: (
-            round(100 * d.failed_replies / (d.answers + d.failed_replies), 1)
-            if d.answers + d.failed_replies
-            else None
-        ),
+        lambda d: _rounded_percent(d.failed_replies, d.answers + d.failed_replies),
     ),
     ("Cost", "Cost (USD)", lambda d: float(round(d.cost_usd, 4))),
 ]

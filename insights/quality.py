@@ -17,7 +17,7 @@ from assistants.answer_stats import LatencyHistogram, bucket_value
 from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant
 from assistants.timeframe import DateRange
-from insights.cards import Card, change_text, is_good, percent_change
+from insights.cards import Card, change_text, is_good, percent_change, percent_of
 from insights.forms import Source
 
 
@@ -43,7 +43,7 @@ class QualityFigures:
     @property
     def failure_rate(self) -> float | None:
         """Failed ÷ (answers + failed), in percent; None without an attempt."""
-        return 100 * self.failed_replies / self.attempts if self.attempts else None
+        return percent_of(self.failed_replies, self.attempts)
 
     @property
     def priced_answers(self) -> int:
@@ -79,7 +79,7 @@ class ModelFigures:
     @property
     def satisfaction(self) -> float | None:
         """Positive ÷ rated, in percent; None without a rating."""
-        return 100 * self.positive / self.ratings if self.ratings else None
+        return percent_of(self.positive, self.ratings)
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ Days are calendar days in the assistant's reporting time zone.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.urls import reverse
 
 from assistants.models import (
     Assistant,
     ConfigurationVersion,
+    DailyAnswerStats,
     DailyUsage,
     UsageTotals,
     configuration_field_label,
@@ -93,19 +94,14 @@ def daily_figures(
     person, while the daily rollup counts them once per source. Two queries."""
     sources = sources_of(source)
     usage = {
-        row["day"]: row
-        for row in DailyUsage.objects.filter(
-            assistant=assistant,
-            day__gte=date_range.start,
-            day__lte=date_range.end,
-            source__in=sources,
-        )
-        .values("day")
-        .annotate(
-            active_users=Sum("active_users"),
-            conversations=Sum("conversations"),
-            user_messages=Sum("user_messages"),
-            assistant_messages=Sum("assistant_messages"),
+        day: counts
+        for day, *counts in usage_sums(
+            DailyUsage.objects.filter(
+                assistant=assistant,
+                day__gte=date_range.start,
+                day__lte=date_range.end,
+                source__in=sources,
+            )
         )
     }
     feedback = daily_feedback_counts(
@@ -113,21 +109,53 @@ def daily_figures(
     )
     figures = []
     for day in date_range.days():
-        row = usage.get(day, {})
+        summed_active, conversations, user_messages, assistant_messages = usage.get(day, (0,) * 4)
         positive, negative = feedback.get(day, (0, 0))
-        active = row.get("active_users", 0) if active_users is None else active_users.get(day, 0)
+        active = summed_active if active_users is None else active_users.get(day, 0)
         figures.append(
             DayFigures(
                 day=day,
                 active_users=active,
-                conversations=row.get("conversations", 0),
-                user_messages=row.get("user_messages", 0),
-                assistant_messages=row.get("assistant_messages", 0),
+                conversations=conversations,
+                user_messages=user_messages,
+                assistant_messages=assistant_messages,
                 positive_feedback=positive,
                 negative_feedback=negative,
             )
         )
     return figures
+
+
+def usage_sums(rows: QuerySet[DailyUsage]) -> QuerySet:
+    """The `DailyUsage` rows added up per day over their sources, as (day, active users,
+    conversations, user messages, assistant messages) tuples. The active users are the
+    sources' sum: the distinct count as long as nobody uses both (the events API's people are
+    its own participants, not accounts of the app)."""
+    return (
+        rows.values("day")
+        .annotate(
+            active=Sum("active_users"),
+            started=Sum("conversations"),
+            sent=Sum("user_messages"),
+            answered=Sum("assistant_messages"),
+        )
+        .values_list("day", "active", "started", "sent", "answered")
+    )
+
+
+def answer_sums(rows: QuerySet[DailyAnswerStats], *, key: str) -> QuerySet:
+    """The `DailyAnswerStats` rows added up per `key` ("day" or "version"), as (key, answers,
+    failed replies, cost in USD, unpriced answers) tuples."""
+    return (
+        rows.values(key)
+        .annotate(
+            answers_=Sum("answers"),
+            failed=Sum("failed_replies"),
+            cost=Sum("cost_usd"),
+            unpriced=Sum("unpriced_answers"),
+        )
+        .values_list(key, "answers_", "failed", "cost", "unpriced")
+    )
 
 
 def bucket_figures(days: list[DayFigures], buckets: list) -> list[DayFigures]:
@@ -188,13 +216,7 @@ def configuration_changes(assistant: Assistant, date_range: DateRange) -> list[C
         .order_by("changed_at")
     )
     return [
-        ConfigurationChange(
-            number=version.number,
-            changed_at=version.changed_at.astimezone(tz),
-            changed_fields=list(version.changed_fields),
-            changed_by=version.changed_by.get_username() if version.changed_by else "someone",
-            impact_url=_impact_url(assistant, version.number),
-        )
+        _change(assistant, version, tz)
         for version in versions
         if is_configuration_change(version.changed_fields)
     ]
@@ -211,16 +233,7 @@ def version_history(assistant: Assistant) -> list[ConfigurationChange]:
         .select_related("changed_by")
         .order_by("number")
     )
-    return [
-        ConfigurationChange(
-            number=version.number,
-            changed_at=version.changed_at.astimezone(tz),
-            changed_fields=list(version.changed_fields),
-            changed_by=version.changed_by.get_username() if version.changed_by else "someone",
-            impact_url=_impact_url(assistant, version.number),
-        )
-        for version in versions
-    ]
+    return [_change(assistant, version, tz) for version in versions]
 
 
 def real_changes(versions: list[ConfigurationChange]) -> list[ConfigurationChange]:
@@ -239,6 +252,16 @@ def changes_in(
 ) -> list[ConfigurationChange]:
     """The changes made on the days of the range. No query."""
     return [c for c in changes if date_range.start <= c.day <= date_range.end]
+
+
+def _change(assistant: Assistant, version: ConfigurationVersion, tz) -> ConfigurationChange:
+    return ConfigurationChange(
+        number=version.number,
+        changed_at=version.changed_at.astimezone(tz),
+        changed_fields=list(version.changed_fields),
+        changed_by=version.changed_by.get_username() if version.changed_by else "someone",
+        impact_url=_impact_url(assistant, version.number),
+    )
 
 
 def _impact_url(assistant: Assistant, number: int) -> str:

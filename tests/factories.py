@@ -10,6 +10,14 @@ from assistants.models import Assistant, Conversation, Message
 from assistants.services import NewMessage
 
 PASSWORD = "correct-horse-battery"
+# Details of a rating whose person shares both their contact details and the chat
+# (`rate(..., **SHARING_ALL)`).
+SHARING_ALL = {
+    "share_contact": True,
+    "contact_name": "Mia Member",
+    "contact_email": "mia@example.com",
+    "share_chat": True,
+}
 
 
 class UserFactory(factory.django.DjangoModelFactory):

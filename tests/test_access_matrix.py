@@ -14,7 +14,7 @@ from assistants import services
 from assistants.models import ApiKey, Assistant, Conversation, Membership, Message
 from feedback.models import Rating
 from tests.access import ALLOWED, MANAGE, ROLES, SHARE, USE, assert_status, database_rows
-from tests.factories import chat_turn, rate
+from tests.factories import SHARING_ALL, chat_turn, rate
 from tests.privacy.helpers import api_chat
 
 HTMX = {"HX-Request": "true"}
@@ -145,13 +145,6 @@ SHARING = "/assistants/{a}/share/"
 KEYS = "/assistants/{a}/api-keys/"
 MY_DATA = "/assistants/{a}/my-data/delete/"
 VISITOR = "visitor-42"  # a person seen only through the events API
-# A rating whose person shares both their contact details and the chat.
-SHARING_ALL = {
-    "share_contact": True,
-    "contact_name": "Mia Member",
-    "contact_email": "mia@example.com",
-    "share_chat": True,
-}
 
 URLS = [
     # Chat with it, rate answers, share and delete one's own chat.

@@ -9,7 +9,6 @@ are what `rollups.rebuild` computes, but only for one assistant and range, read-
 import time
 
 from django.contrib.auth import get_user_model
-from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
@@ -18,6 +17,7 @@ from assistants.models import Assistant, DailyUsage, UsageTotals
 from assistants.timeframe import By, DateRange, default_bucket, today_in
 from insights.bench import Bench, naive_rows, range_params, time_pages, timings_ms
 from insights.quality import quality_figures
+from insights.selectors import usage_sums
 
 RANGES = (90, 365)
 PAGE_TARGET_MS = 30
@@ -119,18 +119,10 @@ def naive_figures(assistant: Assistant, date_range: DateRange) -> tuple[dict, tu
 
 def rollup_figures(assistant: Assistant, date_range: DateRange) -> tuple[dict, tuple]:
     """The same figures as `naive_figures`, read from the rollups (to check they agree)."""
-    rows = (
+    rows = usage_sums(
         DailyUsage.objects.filter(
             assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
         )
-        .values("day")
-        .annotate(
-            active=Sum("active_users"),
-            started=Sum("conversations"),
-            sent=Sum("user_messages"),
-            answered=Sum("assistant_messages"),
-        )
-        .values_list("day", "active", "started", "sent", "answered")
     )
     days = {day: tuple(figures) for day, *figures in rows if any(figures)}
     totals = UsageTotals.objects.filter(assistant=assistant).values_list(

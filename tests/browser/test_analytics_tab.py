@@ -2,21 +2,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from assistants.models import Assistant, UsageTotals
+from assistants.models import UsageTotals
 from assistants.timeframe import today_in
 from insights.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.pages import PICTURES, sign_in
+from tests.browser.pages import PICTURES, seed_demo, sign_in, wait_for_charts
 
 CHARTS = ("chart-active-users", "chart-conversations", "chart-messages", "chart-satisfaction")
 
 
 @pytest.fixture
 def demo_assistant(transactional_db):
-    call_command("seed_demo", "--days=60", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return Assistant.objects.get(name="Travel Planner")
+    return seed_demo(days=60)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -29,8 +27,7 @@ def test_creator_opens_usage_insights_and_exports(
     page.get_by_role("button", name="More options").click()
     page.get_by_role("menuitem", name="Usage Insights").click()
 
-    for chart_id in CHARTS:
-        page.locator(f"#{chart_id} .main-svg").first.wait_for()
+    wait_for_charts(page, CHARTS)
     totals = UsageTotals.objects.get(assistant=demo_assistant)
     expect(page.get_by_test_id("total-messages")).to_have_text(f"{totals.messages:,}")
     expect(

@@ -5,19 +5,17 @@ every kind of page, as the creator of the demo assistant and as an admin.
 """
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
-from assistants.models import Assistant, Conversation
+from assistants.models import Conversation
 from feedback.models import Rating
 from insights.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.pages import sign_in
+from tests.browser.pages import seed_demo, sign_in
 
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("seed_demo", "--days=14", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assistant = Assistant.objects.get(name="Travel Planner")
+    assistant = seed_demo(days=14)
     shared = Rating.objects.filter(message__conversation__assistant=assistant).exclude(
         share_token=None
     )

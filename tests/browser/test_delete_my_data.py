@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from assistants import services
 from feedback.models import Rating
 from tests.browser.pages import sign_in
-from tests.factories import PASSWORD, chat_turn, rate
+from tests.factories import PASSWORD, SHARING_ALL, chat_turn, rate
 
 SECRET = "My passport number is X1234567"
 
@@ -38,10 +38,7 @@ def test_a_user_deletes_their_data_and_the_creator_sees_it_gone(
         "negative",
         now - timedelta(hours=1),
         comment="Please forget X1234567",
-        share_contact=True,
-        contact_name="Mia Member",
-        contact_email="mia@example.com",
-        share_chat=True,
+        **SHARING_ALL,
     )
     shared_url = (
         f"{live_server.url}/assistants/{assistant.pk}/insights/shared-chats/"

@@ -1,18 +1,15 @@
 """A creator follows a change's marker on a chart to its impact page and widens the window."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from assistants.models import Assistant
 from insights.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.pages import PICTURES, sign_in
+from tests.browser.pages import PICTURES, seed_demo, sign_in
 
 
 @pytest.fixture
 def demo_assistant(transactional_db):
-    call_command("seed_demo", "--days=60", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return Assistant.objects.get(name="Travel Planner")
+    return seed_demo(days=60)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,12 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from assistants.models import Assistant
-from insights.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.pages import PICTURES, sign_in
+from tests.browser.pages import PICTURES, open_insights, seed_demo, wait_for_charts
 
 # Pictures to look at while working on the section (the README's go to PICTURES).
 SHOTS = Path(os.environ.get("PEOPLE_SHOTS_DIR", "/tmp/people-shots"))
@@ -19,8 +16,7 @@ SHOTS = Path(os.environ.get("PEOPLE_SHOTS_DIR", "/tmp/people-shots"))
 
 @pytest.fixture
 def demo_assistant(transactional_db):
-    call_command("seed_demo", "--days=45", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return Assistant.objects.get(name="Travel Planner")
+    return seed_demo(days=45)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,11 +24,8 @@ def demo_assistant(transactional_db):
 def test_the_people_section_shows_who_uses_it(
     page, live_server, demo_assistant, console_errors, width
 ):
-    page.set_viewport_size({"width": width, "height": 900})
-    sign_in(page, live_server, "creator", DEMO_PASSWORD)
-    page.goto(f"{live_server.url}/assistants/{demo_assistant.pk}/insights/")
-    for chart_id in ("chart-new-returning", "chart-dau-wau-mau"):
-        page.locator(f"#{chart_id} .main-svg").first.wait_for()
+    open_insights(page, live_server, demo_assistant, width=width)
+    wait_for_charts(page, ("chart-new-returning", "chart-dau-wau-mau"))
     for card in ("card-active-users", "card-new-users", "card-messages-per-user"):
         expect(page.get_by_test_id(card)).to_be_visible()
     section = page.get_by_test_id("people-section")

@@ -6,14 +6,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from assistants import services
-from assistants.models import Assistant
 from insights.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.pages import PICTURES, sign_in
+from tests.browser.pages import PICTURES, seed_demo, sign_in
 from tests.factories import PASSWORD, AssistantFactory, UserFactory, chat_turn
 
 PHONE = {"width": 390, "height": 844}
@@ -36,8 +34,7 @@ def _shot(page, name: str, *, readme: bool = False) -> None:
 
 @pytest.fixture
 def demo_assistant(transactional_db):
-    call_command("seed_demo", "--days=45", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return Assistant.objects.get(name="Travel Planner")
+    return seed_demo(days=45)
 
 
 @pytest.fixture

@@ -2,20 +2,16 @@
 drawn, its table per model, and on a phone a section that fits the screen."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from assistants.models import Assistant
-from insights.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.pages import sign_in
+from tests.browser.pages import open_insights, seed_demo, wait_for_charts
 
 CHARTS = ("chart-failed-replies", "chart-latency", "chart-tokens", "chart-cost")
 
 
 @pytest.fixture
 def demo_assistant(transactional_db):
-    call_command("seed_demo", "--days=30", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return Assistant.objects.get(name="HR Policy Helper")
+    return seed_demo(days=30, assistant="HR Policy Helper")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -23,11 +19,8 @@ def demo_assistant(transactional_db):
 def test_the_section_shows_quality_and_cost_by_model(
     page, live_server, demo_assistant, console_errors, width
 ):
-    page.set_viewport_size({"width": width, "height": 900})
-    sign_in(page, live_server, "creator", DEMO_PASSWORD)
-    page.goto(f"{live_server.url}/assistants/{demo_assistant.pk}/insights/")
-    for chart_id in CHARTS:
-        page.locator(f"#{chart_id} .main-svg").first.wait_for()
+    open_insights(page, live_server, demo_assistant, width=width)
+    wait_for_charts(page, CHARTS)
     for card in ("card-failure-rate", "card-median-latency", "card-cost"):
         expect(page.get_by_test_id(card)).to_be_visible()
     models = page.get_by_test_id("quality-models")

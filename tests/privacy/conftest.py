@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import chat_turn, rate
+from tests.factories import SHARING_ALL, chat_turn, rate
 from tests.privacy.helpers import api_chat
 
 QUESTION = "My passport number is X1234567, can I travel?"
@@ -34,10 +34,7 @@ def member_data(people):
         "negative",
         now - timedelta(hours=1),
         comment=COMMENT,
-        share_contact=True,
-        contact_name="Mia Member",
-        contact_email="mia@example.com",
-        share_chat=True,
+        **SHARING_ALL,
     )
     rate(assistant, second, "positive", now - timedelta(minutes=50))
     kept = chat_turn(
