@@ -656,9 +656,7 @@ def feedback_summary(
             feedback_counts(assistant, date_range, filters),
             reason_counts(assistant, date_range, filters),
         )
-    ratings = filtered_ratings(assistant, date_range, filters).filter(
-        value__in=Rating.Value.values
-    )
+    ratings = filtered_ratings(assistant, date_range, filters).filter(value__in=Rating.Value.values)
     inner, params = ratings.values("value", "status", "reasons").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(_COUNTS_AND_REASONS.format(inner=inner), params)
