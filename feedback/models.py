@@ -132,12 +132,14 @@ class Rating(models.Model):
             models.Index(
                 fields=["assistant", "value", "-rated_at", "-id"], name="rating_tab_by_value"
             ),
-            # The same with "has a comment" ticked; and a search (only a comment has words):
-            # its counts, how many are new and its reasons chart read it alone, index-only,
-            # in one pass that tests each comment's words (`selectors.feedback_summary`).
+            # The ratings with a comment, newest first: the feedback CSV with "has a comment"
+            # ticked reads them in order (nothing to sort), and so do the tab's columns. A
+            # search (only a comment has words): its counts, how many are new and its
+            # reasons chart read it alone, index-only, in one pass that tests each comment's
+            # words (`selectors.feedback_summary`).
             models.Index(
-                fields=["assistant", "value", "-rated_at", "-id"],
-                include=["status", "reasons", "search"],
+                fields=["assistant", "-rated_at", "-id"],
+                include=["value", "status", "reasons", "search"],
                 condition=~Q(comment=""),
                 name="rating_tab_with_comment",
             ),

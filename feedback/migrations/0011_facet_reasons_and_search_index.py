@@ -40,8 +40,8 @@ class Migration(migrations.Migration):
             model_name="rating",
             index=models.Index(
                 condition=models.Q(("comment", ""), _negated=True),
-                fields=["assistant", "value", "-rated_at", "-id"],
-                include=("status", "reasons", "search"),
+                fields=["assistant", "-rated_at", "-id"],
+                include=("value", "status", "reasons", "search"),
                 name="rating_tab_with_comment",
             ),
         ),
