@@ -32,6 +32,14 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunSQL(FILL, migrations.RunSQL.noop),
+        migrations.AddIndex(
+            model_name="dailyfeedbackfacet",
+            index=models.Index(
+                condition=models.Q(("reason", "")),
+                fields=["assistant", "facet", "day"],
+                name="facet_of_every_rating",
+            ),
+        ),
         migrations.RemoveIndex(
             model_name="rating",
             name="rating_tab_with_comment",
