@@ -3,10 +3,11 @@
 A rating has these facets on the day it was given (reporting zone, as the tab's timeframe):
 each reason it has, a comment when it has one, its review status and the rated answer's
 version; each facet row counts the ratings of one value that have it and how many of them
-are new. Every write of a rating's value, time, comment, reasons or status folds its
-change into the rows in the same transaction, under the assistant's counter lock
-(`assistants.rollups.lock_counters`, which serialises the writers of one assistant, so a
-row that empties is deleted rather than left at zero):
+are new, and beside it one row for each reason those ratings list (`reason`), which the
+reasons chart under that one filter sums. Every write of a rating's value, time, comment,
+reasons or status folds its change into the rows in the same transaction, under the
+assistant's counter lock (`assistants.rollups.lock_counters`, which serialises the writers
+of one assistant, so a row that empties is deleted rather than left at zero):
 
 - `record_ratings` runs `apply` after its upsert, given the state of the ratings it replaced
   (`version_feedback.current_values` reads it): one query;
