@@ -90,8 +90,7 @@ def feedback_csv_chunks(
     shared_chat_base: str,
 ) -> Iterator[bytes]:
     """The CSV in chunks, newest rating first: the header at once, then the rows as
-    PostgreSQL sends them. Three queries: the session's zone and sort setting in and out
-    around the COPY."""
+    PostgreSQL sends them. Three queries: the session's zone in and out around the COPY."""
     select, params = select_statement(
         assistant=assistant,
         date_range=date_range,
@@ -104,11 +103,5 @@ def feedback_csv_chunks(
         select,
         params,
         time_zone=assistant.time_zone,
-        # The rows in the order of an index (`rating_by_time`, or the filter's: the ratings
-        # with a comment, or of one value): the first leave at once and nothing is sorted.
-        # The planner would sort a third of the table or more instead, on disk, holding
-        # back the first row until the last is read; at worst the walk reads the range's
-        # ratings as the unfiltered export does.
-        settings={"enable_sort": "off"},
         first_chunk_bytes=FIRST_CHUNK_BYTES,
     )

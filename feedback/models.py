@@ -132,11 +132,11 @@ class Rating(models.Model):
             models.Index(
                 fields=["assistant", "value", "-rated_at", "-id"], name="rating_tab_by_value"
             ),
-            # The ratings with a comment, newest first: the feedback CSV with "has a comment"
-            # ticked reads them in order (nothing to sort), and so do the tab's columns. A
-            # search (only a comment has words): its counts, how many are new and its
-            # reasons chart read it alone, index-only, in one pass that tests each comment's
-            # words (`selectors.feedback_summary`).
+            # The ratings with a comment, newest first: the tab's columns with "has a
+            # comment" ticked read them in order. A search (only a comment has words): its
+            # counts, how many are new and its reasons chart read it alone, index-only, in
+            # one pass that tests each comment's words (`selectors.feedback_summary`); its
+            # columns walk it until a page of matches.
             models.Index(
                 fields=["assistant", "-rated_at", "-id"],
                 include=["value", "status", "reasons", "search"],

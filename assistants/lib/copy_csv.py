@@ -39,39 +39,29 @@ def copy_csv_chunks(
     params,
     *,
     time_zone: str | None = None,
-    settings: dict[str, str] | None = None,
     first_chunk_bytes: int = FIRST_CHUNK_BYTES,
 ) -> Iterator[bytes]:
     """The CSV of `select` (SQL with psycopg placeholders, its cells in header order) in
     chunks: the header at once, then the rows as PostgreSQL sends them. One query, or three
-    with `time_zone` or `settings` (the planner's, for this COPY only): the session's zone
-    and settings in and out around the COPY, for `to_char` of times."""
+    with `time_zone`: the session's zone in and out around the COPY, for `to_char` of times."""
     yield next(csv_lines(header, [])).encode()
     connection.ensure_connection()
-    chosen = dict(settings or {})
-    if time_zone:
-        chosen["TimeZone"] = time_zone
     with transaction.atomic(), connection.connection.cursor() as cursor:
-        before: list[str] = []
-        if chosen:
-            # Inside this transaction only; the session's values come back after the COPY,
-            # or with the rollback if the download is cut short. A select list is read left
-            # to right, so each value is read before it is set.
-            reads = ", ".join("current_setting(%s)" for _ in chosen)
-            writes = ", ".join("set_config(%s, %s, true)" for _ in chosen)
+        session_zone = None
+        if time_zone:
+            # Inside this transaction only; the session's zone comes back after the COPY, or
+            # with the rollback if the download is cut short.
             cursor.execute(
-                f"SELECT {reads}, {writes}",
-                [*chosen, *(item for pair in chosen.items() for item in pair)],
+                "SELECT current_setting('TimeZone'), set_config('TimeZone', %s, true)",
+                [time_zone],
             )
-            values = cursor.fetchone()[: len(chosen)]
-            before = [item for pair in zip(chosen, values, strict=True) for item in pair]
+            (session_zone, _) = cursor.fetchone()
         # COPY takes no bound parameters: psycopg writes them in as literals.
         statement = f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
         literal = psycopg.ClientCursor(cursor.connection).mogrify(statement, params)
         yield from copy_rows(cursor.connection, literal.encode(), first_chunk_bytes)
-        if before:
-            writes = ", ".join("set_config(%s, %s, true)" for _ in chosen)
-            cursor.execute(f"SELECT {writes}", before)
+        if time_zone:
+            cursor.execute("SELECT set_config('TimeZone', %s, true)", [session_zone])
 
 
 def copy_rows(
