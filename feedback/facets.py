@@ -3,10 +3,11 @@
 A rating has these facets on the day it was given (reporting zone, as the tab's timeframe):
 each reason it has, a comment when it has one, its review status and the rated answer's
 version; each facet row counts the ratings of one value that have it and how many of them
-are new. Every write of a rating's value, time, comment, reasons or status folds its
-change into the rows in the same transaction, under the assistant's counter lock
-(`assistants.rollups.lock_counters`, which serialises the writers of one assistant, so a
-row that empties is deleted rather than left at zero):
+are new, and beside it one row for each reason those ratings list (`reason`), which the
+reasons chart under that one filter sums. Every write of a rating's value, time, comment,
+reasons or status folds its change into the rows in the same transaction, under the
+assistant's counter lock (`assistants.rollups.lock_counters`, which serialises the writers
+of one assistant, so a row that empties is deleted rather than left at zero):
 
 - `record_ratings` runs `apply` after its upsert, given the state of the ratings it replaced
   (`version_feedback.current_values` reads it): one query;
@@ -29,18 +30,27 @@ from assistants.lib.sql import bulk_cursor
 # deleted and the rows upserted are different keys, so no row is changed twice.
 _FOLD = """
 facets AS (
-    SELECT c.day, c.value, f.facet, f.label, c.sign AS ratings,
+    SELECT c.day, c.value, f.facet, f.label, f.reason, c.sign AS ratings,
            c.sign * (c.status = 'new')::int AS new
     FROM changes c, LATERAL (
-        SELECT 'reason', reason FROM unnest(c.reasons) AS reason
-        UNION ALL SELECT 'comment', '' WHERE c.has_comment
-        UNION ALL SELECT 'status', c.status
-        UNION ALL SELECT 'version', c.version::text
-    ) AS f(facet, label)
+        SELECT 'reason', reason, '' FROM unnest(c.reasons) AS reason
+        UNION ALL SELECT 'comment', '', '' WHERE c.has_comment
+        UNION ALL SELECT 'status', c.status, ''
+        UNION ALL SELECT 'version', c.version::text, ''
+        -- The same facets again with each reason the rating lists (the reasons chart under
+        -- that one filter); on a reason facet, the rating once however often it lists it.
+        UNION ALL SELECT paired.facet, paired.label, picked.reason
+        FROM (
+            SELECT DISTINCT 'reason', unnest(c.reasons)
+            UNION ALL SELECT 'comment', '' WHERE c.has_comment
+            UNION ALL SELECT 'status', c.status
+            UNION ALL SELECT 'version', c.version::text
+        ) AS paired(facet, label), unnest(c.reasons) AS picked(reason)
+    ) AS f(facet, label, reason)
 ),
 per_key AS (
-    SELECT day, value, facet, label, sum(ratings)::int AS ratings, sum(new)::int AS new
-    FROM facets GROUP BY day, value, facet, label
+    SELECT day, value, facet, label, reason, sum(ratings)::int AS ratings, sum(new)::int AS new
+    FROM facets GROUP BY day, value, facet, label, reason
     HAVING sum(ratings) <> 0 OR sum(new) <> 0
 ),
 after AS (
@@ -48,19 +58,21 @@ after AS (
     FROM per_key p
     LEFT JOIN feedback_dailyfeedbackfacet f
       ON f.assistant_id = %(assistant)s AND f.day = p.day AND f.value = p.value
-     AND f.facet = p.facet AND f.label = p.label
+     AND f.facet = p.facet AND f.label = p.label AND f.reason = p.reason
 ),
 emptied AS (
     DELETE FROM feedback_dailyfeedbackfacet f USING after a
     WHERE a.total = 0 AND f.assistant_id = %(assistant)s AND f.day = a.day
       AND f.value = a.value AND f.facet = a.facet AND f.label = a.label
+      AND f.reason = a.reason
     RETURNING 1
 ),
 counted AS (
     INSERT INTO feedback_dailyfeedbackfacet AS f
-        (assistant_id, day, value, facet, label, ratings, new)
-    SELECT %(assistant)s, day, value, facet, label, ratings, new FROM after WHERE total <> 0
-    ON CONFLICT (assistant_id, day, value, facet, label) DO UPDATE SET
+        (assistant_id, day, value, facet, label, reason, ratings, new)
+    SELECT %(assistant)s, day, value, facet, label, reason, ratings, new
+    FROM after WHERE total <> 0
+    ON CONFLICT (assistant_id, facet, label, reason, day, value) DO UPDATE SET
         ratings = f.ratings + EXCLUDED.ratings, new = f.new + EXCLUDED.new
     RETURNING 1
 )
@@ -166,6 +178,12 @@ _REBUILT = "r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date AS day, 
 _RATED = """FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
         WHERE r.assistant_id = ANY(%(ids)s)"""
 
+_WITH_REASONS = """FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
+        CROSS JOIN LATERAL unnest(r.reasons) AS picked(reason)
+        WHERE r.assistant_id = ANY(%(ids)s)"""
+
+# The rows without a reason, then the rows with one (`reason` takes its default, "", in
+# the first statement, as the migration that wrote it ran before the column existed).
 REBUILD_STATEMENTS = [
     "DELETE FROM feedback_dailyfeedbackfacet WHERE assistant_id = ANY(%(ids)s)",
     f"""
@@ -183,11 +201,30 @@ REBUILD_STATEMENTS = [
     ) AS f
     GROUP BY 1, 2, 3, 4, 5
     """,
+    f"""
+    INSERT INTO feedback_dailyfeedbackfacet
+        (assistant_id, day, value, facet, label, reason, ratings, new)
+    SELECT assistant_id, day, value, facet, label, reason, count(*),
+           count(*) FILTER (WHERE status = 'new')
+    FROM (
+        -- A reason facet counts the rating once however often it lists the reason.
+        SELECT {_REBUILT}, 'reason' AS facet, listed.label, picked.reason
+        FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
+        CROSS JOIN LATERAL (SELECT DISTINCT unnest(r.reasons)) AS listed(label)
+        CROSS JOIN LATERAL unnest(r.reasons) AS picked(reason)
+        WHERE r.assistant_id = ANY(%(ids)s)
+        UNION ALL SELECT {_REBUILT}, 'comment', '', picked.reason {_WITH_REASONS}
+            AND r.comment <> ''
+        UNION ALL SELECT {_REBUILT}, 'status', r.status, picked.reason {_WITH_REASONS}
+        UNION ALL SELECT {_REBUILT}, 'version', r.version::text, picked.reason {_WITH_REASONS}
+    ) AS f
+    GROUP BY 1, 2, 3, 4, 5, 6
+    """,
 ]
 
 
 def rebuild_facets(assistant_ids: Sequence[int]) -> None:
-    """Recompute the facet rows of these assistants from their ratings. Two queries; run it
+    """Recompute the facet rows of these assistants from their ratings. Three queries; run it
     inside the transaction that holds their counter locks (`rollups.rebuild`)."""
     ids = sorted(set(assistant_ids))
     if not ids:

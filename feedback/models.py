@@ -132,11 +132,14 @@ class Rating(models.Model):
             models.Index(
                 fields=["assistant", "value", "-rated_at", "-id"], name="rating_tab_by_value"
             ),
-            # The same with "has a comment" ticked; its counts (and how many are new) read
-            # it alone, index-only.
+            # The ratings with a comment, newest first: the tab's columns with "has a
+            # comment" ticked read them in order. A search (only a comment has words): its
+            # counts, how many are new and its reasons chart read it alone, index-only, in
+            # one pass that tests each comment's words (`selectors.feedback_summary`); its
+            # columns walk it until a page of matches.
             models.Index(
-                fields=["assistant", "value", "-rated_at", "-id"],
-                include=["status"],
+                fields=["assistant", "-rated_at", "-id"],
+                include=["value", "status", "reasons", "search"],
                 condition=~Q(comment=""),
                 name="rating_tab_with_comment",
             ),
@@ -277,8 +280,10 @@ class DailyFeedbackFacet(models.Model):
     """Ratings of one value on one day of the reporting zone (the day the Feedback tab's
     timeframe filters on) that have one facet, and how many of them are still new: a reason
     picked (`label` the reason), a comment (`label` ""), a review status (`label` the status)
-    or the rated answer's version (`label` its number). The Feedback tab's counts, unfiltered
-    and under each single filter, and its reasons chart read these (`feedback.facets`).
+    or the rated answer's version (`label` its number); with `reason`, the same ratings
+    that also have that reason. The Feedback tab's counts, unfiltered and under each single
+    filter, and its reasons chart, unfiltered and under each single filter, read these
+    (`feedback.facets`).
 
     A key without ratings has no row, so the rows kept as ratings change and the ones
     `rebuild` writes are the same.
@@ -298,18 +303,35 @@ class DailyFeedbackFacet(models.Model):
     value = models.CharField(max_length=10)
     facet = models.CharField(max_length=10, choices=Facet.choices)
     label = models.CharField(max_length=REASON_MAX_LENGTH, blank=True)
+    # "": every rating of the key. A reason: the ratings of the key that have it, counted
+    # once for each time they list it, so the reasons chart under this one filter sums
+    # these rows as it would count the reasons of the ratings that pass (on a reason facet,
+    # a rating is counted once however often it lists `label`).
+    reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True, db_default="")
     # Plain integers: an upsert carries a change, which may be negative, as its new row.
     ratings = models.IntegerField()
     new = models.IntegerField()
 
     class Meta:
         constraints = [
+            # Also the index of every read: one facet's label (and reason) over a range of
+            # days, whatever the other facets hold.
             models.UniqueConstraint(
-                fields=["assistant", "day", "value", "facet", "label"],
+                fields=["assistant", "facet", "label", "reason", "day", "value"],
                 name="daily_feedback_facet_unique",
+            ),
+        ]
+        indexes = [
+            # The reasons chart without a filter: the reason rows of every rating, without the
+            # (far more) rows by reason that the unique key holds beside them.
+            models.Index(
+                fields=["assistant", "facet", "day"],
+                condition=Q(reason=""),
+                name="facet_of_every_rating",
             ),
         ]
         verbose_name_plural = "daily feedback facets"
 
     def __str__(self) -> str:
-        return f"{self.assistant_id} {self.day} {self.value} {self.facet} {self.label}"
+        with_reason = f" with {self.reason}" if self.reason else ""
+        return f"{self.assistant_id} {self.day} {self.value} {self.facet} {self.label}{with_reason}"

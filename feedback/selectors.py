@@ -243,7 +243,11 @@ def filtered_ratings(assistant: Assistant, date_range: DateRange, filters: Feedb
     if filters.version:
         ratings = ratings.filter(version=filters.version)
     if filters.q and (query := search_query(filters.q)) is not None:
+        # Only a comment has words: said outright, the partial index of the ratings with a
+        # comment (which holds their words) serves the search.
         ratings = ratings.filter(search=query)
+        if not filters.has_comment:
+            ratings = ratings.exclude(comment="")
     return ratings
 
 
@@ -360,10 +364,13 @@ def feedback_counts(
     return FeedbackCounts(positive, negative, new_positive, new_negative)
 
 
-def _facets_in(assistant: Assistant, date_range: DateRange):
-    return DailyFeedbackFacet.objects.filter(
+def _facets_in(assistant: Assistant, date_range: DateRange, *, with_reason: bool = False):
+    """The facet rows of the range: those of every rating of their key, or (`with_reason`)
+    those of the ratings of their key that have a reason, one row a reason."""
+    rows = DailyFeedbackFacet.objects.filter(
         assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
     )
+    return rows.exclude(reason="") if with_reason else rows.filter(reason="")
 
 
 def _facet_counts(
@@ -586,19 +593,28 @@ def reason_counts(
 ) -> ReasonCounts:
     """The reasons picked on the ratings of the range that pass the filters, counted per
     rating value. One query. Without a filter beyond the rating value it sums the reason
-    facet rows of the range (`feedback.facets`). With one, the counters cannot say which
-    reasons go with the filter: it reads the ratings of the range that have reasons and
-    pass, through the partial index `rating_with_reasons` and the filter's, so its cost
-    grows with the reasons picked in the range; the benchmark measures it."""
-    if not filters.narrows:
-        facets = _facets_in(assistant, date_range).filter(facet="reason")
+    facet rows of the range (`feedback.facets`); with one that is not a search, the rows of
+    that facet with each reason. A search, or filters combined, cannot be read from
+    counters: it reads the ratings of the range that have reasons and pass, through the
+    partial index `rating_with_reasons` and the filter's, so its cost grows with the
+    reasons picked in the range; the benchmark measures it."""
+    facet = filters.single_facet()
+    if not filters.narrows or facet is not None:
+        if facet is None:
+            facets = _facets_in(assistant, date_range).filter(facet="reason")
+            reason = "label"
+        else:
+            facets = _facets_in(assistant, date_range, with_reason=True).filter(
+                facet=facet[0], label=facet[1]
+            )
+            reason = "reason"
         if filters.rating:
             facets = facets.filter(value=filters.rating)
         rows = list(
-            facets.values("value", "label")
+            facets.values("value", reason)
             .annotate(total=Sum("ratings"))
-            .order_by("-total", "label")
-            .values_list("value", "label", "total")
+            .order_by("-total", reason)
+            .values_list("value", reason, "total")
         )
         return _reason_counts(rows)
     ratings = filtered_ratings(assistant, date_range, filters).exclude(reasons=[])
@@ -612,6 +628,51 @@ def reason_counts(
             params,
         )
         return _reason_counts(cursor.fetchall())
+
+
+# The counts and the reasons of the ratings that pass, in one read of them: each rating once
+# with a NULL reason (its count, and whether it is new), then once for each reason it lists.
+_COUNTS_AND_REASONS = """
+SELECT value, reason, count(*), count(*) FILTER (WHERE status = 'new')
+FROM (
+    SELECT r.value, r.status, unnest(array_prepend(NULL::varchar, r.reasons)) AS reason
+    FROM ({inner}) r
+) picked
+GROUP BY 1, 2 ORDER BY 3 DESC, 2
+"""
+
+
+def feedback_summary(
+    assistant: Assistant, date_range: DateRange, filters: FeedbackFilters
+) -> tuple[FeedbackCounts, ReasonCounts]:
+    """`feedback_counts` and `reason_counts` at once, as the tab shows them. From the
+    counters (three queries, or two) unfiltered and under one filter that is not a search;
+    otherwise one query that reads the ratings that pass once for both: through the index
+    of the narrowest filter, and with a search through `rating_tab_with_comment`, index-only
+    (it holds what the counts, the reasons and the search read), or the GIN index of the
+    comments' words when the planner expects few matches."""
+    if not filters.narrows or filters.single_facet() is not None:
+        return (
+            feedback_counts(assistant, date_range, filters),
+            reason_counts(assistant, date_range, filters),
+        )
+    ratings = filtered_ratings(assistant, date_range, filters).filter(value__in=Rating.Value.values)
+    inner, params = ratings.values("value", "status", "reasons").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS_AND_REASONS.format(inner=inner), params)
+        rows = cursor.fetchall()
+    by_value = {value: (total, new) for value, reason, total, new in rows if reason is None}
+    positive, new_positive = by_value.get("positive", (0, 0))
+    negative, new_negative = by_value.get("negative", (0, 0))
+    picked = [
+        (value, reason, total)
+        for value, reason, total, _ in rows
+        if reason is not None and filters.rating in (None, value)
+    ]
+    return (
+        FeedbackCounts(positive, negative, new_positive, new_negative),
+        _reason_counts(picked),
+    )
 
 
 def _reason_counts(rows: list[tuple[str, str, int]]) -> ReasonCounts:

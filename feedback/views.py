@@ -197,13 +197,12 @@ def feedback_tab(request, assistant_id: int):
         return render_partial(
             request, template, "more-items", {"column": column, "assistant": assistant}
         )
-    counts = selectors.feedback_counts(assistant, date_range, filters)
+    counts, reasons = selectors.feedback_summary(assistant, date_range, filters)
     columns = selectors.feedback_columns(assistant, date_range, filters, counts=counts, after=after)
     tab_url = reverse("insights:feedback", args=[assistant.pk])
     kept = filters.query_pairs()
     range_query = urlencode(selectors.range_pairs(date_range))
     lists = selectors.reason_lists(assistant.pk)
-    reasons = selectors.reason_counts(assistant, date_range, filters)
     context = timeframe_context(access, form, tab="feedback", tab_url=tab_url) | {
         "extra_query": f"&{urlencode(kept)}" if kept else "",
         "extra_fields": kept,

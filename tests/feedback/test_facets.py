@@ -3,6 +3,7 @@ ratings, re-ratings, reason and comment edits, reviews and erasure, in a zone wi
 change; the tab's counts under each single filter read them and agree with the ratings."""
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -30,29 +31,34 @@ ANSWER_HOURS = [1, 4.5, 23.9, 29.99, 30.01, 31, 47, 55.4]
 MINUTES = 5 * 24 * 60
 REASONS = {value: list(labels[:3]) for value, labels in DEFAULT_REASONS.items()}
 
-Key = tuple[date, str, str, str]
+Key = tuple[date, str, str, str, str]
 
 
 def stored(assistant) -> dict[Key, tuple[int, int]]:
     return {
-        (row.day, row.value, row.facet, row.label): (row.ratings, row.new)
+        (row.day, row.value, row.facet, row.label, row.reason): (row.ratings, row.new)
         for row in DailyFeedbackFacet.objects.filter(assistant=assistant)
     }
 
 
 def naive_recount(assistant) -> dict[Key, tuple[int, int]]:
     """From the ratings: each one under the day it was given in the reporting zone, its
-    value, and every facet it has."""
+    value, and every facet it has; then under each facet again with each reason it lists
+    (a reason listed twice, twice), where a reason facet takes the rating once."""
     tally: Counter = Counter()
     for rating in Rating.objects.filter(assistant=assistant):
         day = rating.rated_at.astimezone(assistant.tzinfo).date()
         facets = [("reason", reason) for reason in rating.reasons]
         facets += [("comment", "")] if rating.comment else []
         facets += [("status", rating.status), ("version", str(rating.version))]
-        for facet, label in facets:
-            tally[day, rating.value, facet, label, "ratings"] += 1
-            tally[day, rating.value, facet, label, "new"] += rating.status == "new"
-    keys = {key[:4] for key in tally}
+        paired = [("reason", reason) for reason in set(rating.reasons)]
+        paired += [facet for facet in facets if facet[0] != "reason"]
+        keys = [(facet, label, "") for facet, label in facets]
+        keys += [(facet, label, r) for facet, label in paired for r in rating.reasons]
+        for facet, label, reason in keys:
+            tally[day, rating.value, facet, label, reason, "ratings"] += 1
+            tally[day, rating.value, facet, label, reason, "new"] += rating.status == "new"
+    keys = {key[:5] for key in tally}
     return {key: (tally[*key, "ratings"], tally[*key, "new"]) for key in keys}
 
 
@@ -162,16 +168,31 @@ def test_facet_counters_equal_a_naive_recount_and_a_rebuild(world, changes):
     with transaction.atomic():
         apply_changes(assistant, answers, changes)
         assert_recounted_and_rebuilt(assistant, stored=stored, recount=naive_recount)
+        # The reasons chart under each single filter, read from those rows.
+        days = DateRange(date(2026, 10, 30), date(2026, 11, 6))
+        for filters in SINGLE_FILTERS:
+            chart = selectors.reason_counts(assistant, days, filters)
+            assert_chart_counts_the_ratings(chart, assistant, days, filters)
         transaction.set_rollback(True)
+
+
+SINGLE_FILTERS = [
+    selectors.FeedbackFilters(has_comment=True),
+    selectors.FeedbackFilters(reason=REASONS["negative"][0]),
+    selectors.FeedbackFilters(reason=REASONS["positive"][1], rating="positive"),
+    selectors.FeedbackFilters(status="new"),
+    selectors.FeedbackFilters(status="reviewed", rating="negative"),
+    selectors.FeedbackFilters(version=1),
+]
 
 
 def test_erasing_a_comment_takes_it_out_of_the_comment_counts(world):
     assistant, answers = world
     rate(assistant, answers[0], "negative", START + timedelta(hours=2), comment="Slow")
     participant = Participant.objects.get(pk=answers[0].conversation.participant_id)
-    assert ("comment", "") in {(f, label) for _, _, f, label in stored(assistant)}
+    assert ("comment", "") in {(f, label) for _, _, f, label, _ in stored(assistant)}
     assistant_services.erase_person_content(assistant=assistant, participant=participant)
-    assert ("comment", "") not in {(f, label) for _, _, f, label in stored(assistant)}
+    assert ("comment", "") not in {(f, label) for _, _, f, label, _ in stored(assistant)}
     assert stored(assistant) == naive_recount(assistant)
 
 
@@ -211,16 +232,28 @@ def test_single_filter_counts_read_the_counters_and_agree_with_the_ratings(
             assert counts.of(value) == len(of_value), kept
             new = sum(r.status == "new" for r in of_value)
             assert (counts.new_positive if value == "positive" else counts.new_negative) == new
-    with django_assert_num_queries(1):
-        chart = selectors.reason_counts(assistant, date_range, selectors.FeedbackFilters())
+    # The reasons chart, unfiltered and under each single filter (with a rating or not),
+    # reads the counters and counts the reasons of the ratings that pass, most picked first.
+    for kept in filters:
+        for rating in (None, "positive", "negative"):
+            chosen = replace(kept, rating=rating)
+            with django_assert_num_queries(1):
+                chart = selectors.reason_counts(assistant, date_range, chosen)
+            assert_chart_counts_the_ratings(chart, assistant, date_range, chosen)
+
+
+def assert_chart_counts_the_ratings(chart, assistant, date_range, filters) -> None:
     picked = Counter(
         (r.value, reason)
-        for r in selectors.filtered_ratings(assistant, date_range, selectors.FeedbackFilters())
+        for r in selectors.filtered_ratings(assistant, date_range, filters)
+        if filters.rating in (None, r.value)
         for reason in r.reasons
     )
     assert {("positive", k): n for k, n in chart.positive} | {
         ("negative", k): n for k, n in chart.negative
-    } == {(v, k): n for (v, k), n in picked.items()}
+    } == {(v, k): n for (v, k), n in picked.items()}, filters
+    for column in (chart.positive, chart.negative):
+        assert column == sorted(column, key=lambda pair: (-pair[1], pair[0]))
 
 
 @settings(ON_THE_DATABASE, max_examples=30)
