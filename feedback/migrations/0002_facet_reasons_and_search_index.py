@@ -10,8 +10,8 @@ FILL = REBUILD_STATEMENTS[2].replace("r.assistant_id = ANY(%(ids)s)", "true")
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assistants", "0009_usage_by_source_and_pseudonyms"),
-        ("feedback", "0010_daily_feedback_facets"),
+        ("assistants", "0001_squashed_0009_initial"),
+        ("feedback", "0001_squashed_0010_initial"),
     ]
 
     operations = [
