@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -61,7 +62,9 @@ def _storable(value: str) -> str:
 
 
 def _content(value: str) -> str:
-    _storable(value)
+    # `_storable` inlined: this runs for every message of every batch.
+    if _UNSTORABLE.search(value):
+        raise ValueError("must not contain NUL characters or unpaired surrogates")
     if len(value) * 4 > MAX_CONTENT_BYTES and len(value.encode()) > MAX_CONTENT_BYTES:
         raise ValueError(f"is longer than {MAX_CONTENT_BYTES // 1024} KiB in UTF-8")
     return value
@@ -322,6 +325,8 @@ def _refuse_future(
     now,
 ) -> CheckedBatch:
     latest = now + MAX_CLOCK_AHEAD
+    if all(event.timestamp <= latest for _, event in parsed):
+        return CheckedBatch(parsed, errors)
     valid = []
     for index, event in parsed:
         if event.timestamp > latest:
@@ -366,65 +371,58 @@ def store_events(*, assistant: Assistant, checked: CheckedBatch) -> Outcome:
     earlier in this batch), and an error for each event refused. A constant number of queries
     whatever the batch size (about a dozen).
     """
-    messages: list[tuple[int, MessageEvent | FailureEvent]] = []
+    answers: list[tuple[int, MessageEvent]] = []
+    failures: list[tuple[int, FailureEvent]] = []
     feedback: list[tuple[int, FeedbackEvent]] = []
     outcome = Outcome(errors=list(checked.errors))
-    for index, event in checked.valid:
-        if isinstance(event, FeedbackEvent):
-            feedback.append((index, event))
-        elif isinstance(event, MessageEvent) and (problem := event.answer_fields_problem()):
-            outcome.errors.append(EventError(index, event.id, problem))
+    # One pass, by exact type (the three event classes have no subclasses).
+    for pair in checked.valid:
+        kind = type(pair[1])
+        if kind is MessageEvent:
+            if pair[1].role == "user" and (problem := pair[1].answer_fields_problem()):
+                outcome.errors.append(EventError(pair[0], pair[1].id, problem))
+            else:
+                answers.append(pair)
+        elif kind is FeedbackEvent:
+            feedback.append(pair)
         else:
-            messages.append((index, event))
+            failures.append(pair)
     with transaction.atomic():
-        _store_messages(assistant, messages, outcome)
+        _store_messages(assistant, answers, failures, outcome)
         _store_feedback(assistant, feedback, outcome)
-    outcome.errors.sort(key=lambda error: error.index)
+    if outcome.errors:
+        outcome.errors.sort(key=attrgetter("index"))
     return outcome
-
-
-def _first_of_each_id(events, outcome: Outcome):
-    """Drop the repeats of an id within the batch (counted as duplicates)."""
-    seen: set[str] = set()
-    kept = []
-    for index, event in events:
-        if event.id in seen:
-            outcome.duplicates += 1
-        else:
-            seen.add(event.id)
-            kept.append((index, event))
-    return kept
 
 
 def _not_stored_yet(events, outcome: Outcome, *, assistant: Assistant, stored):
     """The events whose id is neither repeated earlier in the batch nor stored already (both
-    counted as duplicates); `stored` is the selector of the ids stored already, asked only
-    when there is an event left to ask about."""
-    events = _first_of_each_id(events, outcome)
-    if not events:
-        return events
-    already = stored(assistant_id=assistant.pk, external_ids=[event.id for _, event in events])
-    outcome.duplicates += sum(1 for _, event in events if event.id in already)
-    return [(index, event) for index, event in events if event.id not in already]
+    counted as duplicates), in batch order; `stored` is the selector of the ids stored
+    already, asked only when there is an event left to ask about."""
+    first: dict[str, tuple] = {}
+    for pair in events:
+        first.setdefault(pair[1].id, pair)
+    outcome.duplicates += len(events) - len(first)
+    if not first:
+        return []
+    already = stored(assistant_id=assistant.pk, external_ids=list(first))
+    if not already:
+        return list(first.values())
+    # `already` holds only ids that were asked about, each once.
+    outcome.duplicates += len(already)
+    return [pair for external_id, pair in first.items() if external_id not in already]
 
 
 def _store_messages(
-    assistant: Assistant, events: list[tuple[int, MessageEvent | FailureEvent]], outcome: Outcome
+    assistant: Assistant,
+    answers: list[tuple[int, MessageEvent]],
+    failures: list[tuple[int, FailureEvent]],
+    outcome: Outcome,
 ) -> None:
     """Messages and failed replies: both belong to a conversation of a user, resolved
     together, then stored through their write paths (`record_messages`, `record_failures`)."""
-    answers = _not_stored_yet(
-        [(i, e) for i, e in events if isinstance(e, MessageEvent)],
-        outcome,
-        assistant=assistant,
-        stored=stored_message_ids,
-    )
-    failures = _not_stored_yet(
-        [(i, e) for i, e in events if isinstance(e, FailureEvent)],
-        outcome,
-        assistant=assistant,
-        stored=stored_failure_ids,
-    )
+    answers = _not_stored_yet(answers, outcome, assistant=assistant, stored=stored_message_ids)
+    failures = _not_stored_yet(failures, outcome, assistant=assistant, stored=stored_failure_ids)
     events = answers + failures
     if not events:
         return
@@ -433,9 +431,13 @@ def _store_messages(
     conversation_user: dict[str, str] = {}
     started_at: dict[str, datetime] = {}
     for _, event in events:
-        conversation_user.setdefault(event.conversation, event.user)
-        if event.conversation not in started_at or event.timestamp < started_at[event.conversation]:
-            started_at[event.conversation] = event.timestamp
+        conversation = event.conversation
+        first = started_at.get(conversation)
+        if first is None:
+            conversation_user[conversation] = event.user
+            started_at[conversation] = event.timestamp
+        elif event.timestamp < first:
+            started_at[conversation] = event.timestamp
     participants = assistant_services.ensure_participants(
         assistant=assistant, external_ids={event.user for _, event in events}
     )
@@ -451,29 +453,10 @@ def _store_messages(
         ],
     )
     new_messages = []
-    new_failures = []
-    for index, event in events:
+    for index, event in answers:
         conversation_id, participant_id = conversations[event.conversation]
         if participant_id != participants[event.user]:
-            outcome.errors.append(
-                EventError(
-                    index,
-                    event.id,
-                    f"conversation: “{event.conversation}” belongs to another user than "
-                    f"“{event.user}”",
-                )
-            )
-            continue
-        if isinstance(event, FailureEvent):
-            new_failures.append(
-                NewFailure(
-                    conversation_id=conversation_id,
-                    created_at=event.timestamp,
-                    model=event.model,
-                    error=event.error,
-                    external_id=event.id,
-                )
-            )
+            outcome.errors.append(_foreign_conversation(index, event))
             continue
         new_messages.append(
             NewMessage(
@@ -489,25 +472,49 @@ def _store_messages(
                 cost_usd=event.cost_usd,
             )
         )
+    new_failures = []
+    for index, event in failures:
+        conversation_id, participant_id = conversations[event.conversation]
+        if participant_id != participants[event.user]:
+            outcome.errors.append(_foreign_conversation(index, event))
+            continue
+        new_failures.append(
+            NewFailure(
+                conversation_id=conversation_id,
+                created_at=event.timestamp,
+                model=event.model,
+                error=event.error,
+                external_id=event.id,
+            )
+        )
     # Rows go in by id, so concurrent batches wait for each other instead of deadlocking.
-    new_messages.sort(key=lambda message: message.external_id)
+    new_messages.sort(key=_EXTERNAL_ID)
     stored = assistant_services.record_messages(assistant=assistant, messages=new_messages)
     outcome.accepted += len(stored)
+    outcome.duplicates += len(new_messages) - len(stored)
     # A question may arrive after its answer was rated: the rating's copy follows it.
-    stored_ids = {external_id for _, external_id in stored}
+    if len(stored) < len(new_messages):
+        stored_ids = {external_id for _, external_id in stored}
+        new_messages = [m for m in new_messages if m.external_id in stored_ids]
     feedback_services.refresh_questions(
         assistant=assistant,
-        conversation_ids=[
-            message.conversation_id
-            for message in new_messages
-            if message.role == "user" and message.external_id in stored_ids
-        ],
+        conversation_ids=[m.conversation_id for m in new_messages if m.role == "user"],
     )
-    outcome.duplicates += len(new_messages) - len(stored)
-    new_failures.sort(key=lambda failure: failure.external_id)
+    new_failures.sort(key=_EXTERNAL_ID)
     stored = assistant_services.record_failures(assistant=assistant, failures=new_failures)
     outcome.accepted += len(stored)
     outcome.duplicates += len(new_failures) - len(stored)
+
+
+_EXTERNAL_ID = attrgetter("external_id")
+
+
+def _foreign_conversation(index: int, event: MessageEvent | FailureEvent) -> EventError:
+    return EventError(
+        index,
+        event.id,
+        f"conversation: “{event.conversation}” belongs to another user than “{event.user}”",
+    )
 
 
 def _store_feedback(
