@@ -115,16 +115,22 @@ per_step AS (
            sum(weekly) AS weekly, sum(monthly) AS monthly
     FROM steps GROUP BY source, day
 ),
+runs AS (
+    -- The spans' steps added up: the increments from a step's day to the next step's.
+    SELECT source, day, active, new, returned,
+           sum(weekly) OVER w AS weekly, sum(monthly) OVER w AS monthly,
+           lead(day) OVER w AS next_day
+    FROM per_step WINDOW w AS (PARTITION BY source ORDER BY day)
+),
 per_day AS (
-    -- Every day from a scope's first step to its last, the spans' steps added up.
-    SELECT s.source, d::date AS day, coalesce(p.active, 0) AS active,
-           coalesce(p.new, 0) AS new, coalesce(p.returned, 0) AS returned,
-           sum(coalesce(p.weekly, 0)) OVER w AS weekly,
-           sum(coalesce(p.monthly, 0)) OVER w AS monthly
-    FROM (SELECT source, min(day) AS first, max(day) AS last FROM per_step GROUP BY source) s
-    CROSS JOIN LATERAL generate_series(s.first, s.last, interval '1 day') AS d
-    LEFT JOIN per_step p ON p.source = s.source AND p.day = d::date
-    WINDOW w AS (PARTITION BY s.source ORDER BY d)
+    -- Every day of each run (a set-returning call per run, so no join).
+    SELECT source, d::date AS day, CASE WHEN d = day THEN active ELSE 0 END AS active,
+           CASE WHEN d = day THEN new ELSE 0 END AS new,
+           CASE WHEN d = day THEN returned ELSE 0 END AS returned, weekly, monthly
+    FROM (
+        SELECT *, generate_series(day, coalesce(next_day - 1, day), interval '1 day') AS d
+        FROM runs
+    ) expanded
 )
 INSERT INTO assistants_dailypeople AS t
     (assistant_id, source, day, active_users, new_users, returned_users,
@@ -152,7 +158,7 @@ def apply_new_messages(*, assistant_id: int, time_zone: str, message_ids: Sequen
         )
 
 
-_REBUILD_STATEMENTS = [
+REBUILD_STATEMENTS = [
     "DELETE FROM assistants_dailypeople WHERE assistant_id = ANY(%(ids)s)",
     f"""
     WITH person_days AS (
@@ -185,19 +191,22 @@ _REBUILD_STATEMENTS = [
                sum(returned) AS returned, sum(weekly) AS weekly, sum(monthly) AS monthly
         FROM steps GROUP BY assistant_id, source, day
     ),
+    runs AS (
+        SELECT assistant_id, source, day, active, new, returned,
+               sum(weekly) OVER w AS weekly, sum(monthly) OVER w AS monthly,
+               lead(day) OVER w AS next_day
+        FROM per_step WINDOW w AS (PARTITION BY assistant_id, source ORDER BY day)
+    ),
     per_day AS (
-        SELECT s.assistant_id, s.source, d::date AS day, coalesce(p.active, 0) AS active,
-               coalesce(p.new, 0) AS new, coalesce(p.returned, 0) AS returned,
-               sum(coalesce(p.weekly, 0)) OVER w AS weekly,
-               sum(coalesce(p.monthly, 0)) OVER w AS monthly
+        -- Every day of each run (a set-returning call per run, so no join).
+        SELECT assistant_id, source, d::date AS day,
+               CASE WHEN d = day THEN active ELSE 0 END AS active,
+               CASE WHEN d = day THEN new ELSE 0 END AS new,
+               CASE WHEN d = day THEN returned ELSE 0 END AS returned, weekly, monthly
         FROM (
-            SELECT assistant_id, source, min(day) AS first, max(day) AS last FROM per_step
-            GROUP BY assistant_id, source
-        ) s
-        CROSS JOIN LATERAL generate_series(s.first, s.last, interval '1 day') AS d
-        LEFT JOIN per_step p
-          ON p.assistant_id = s.assistant_id AND p.source = s.source AND p.day = d::date
-        WINDOW w AS (PARTITION BY s.assistant_id, s.source ORDER BY d)
+            SELECT *, generate_series(day, coalesce(next_day - 1, day), interval '1 day') AS d
+            FROM runs
+        ) expanded
     )
     INSERT INTO assistants_dailypeople
         (assistant_id, source, day, active_users, new_users, returned_users,
@@ -212,5 +221,5 @@ def rebuild(assistant_ids: Sequence[int]) -> None:
     """Recompute the people counters of these assistants from their person-day rows. Run it
     in `rollups.rebuild`'s transaction, after the person-day rows are rebuilt."""
     with connection.cursor() as cursor:
-        for statement in _REBUILD_STATEMENTS:
+        for statement in REBUILD_STATEMENTS:
             cursor.execute(statement, {"ids": list(assistant_ids)})
