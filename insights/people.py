@@ -20,7 +20,7 @@ assistant's reporting zone.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -437,6 +437,10 @@ def _buckets(
     return buckets
 
 
+def _new_users(period: PeriodPeople, counters: _Counters, date_range: DateRange) -> PeriodPeople:
+    return replace(period, new_users=counters.new_between(date_range.start, date_range.end))
+
+
 def people_figures(assistant: Assistant, date_range: DateRange, *, source: str, by: str) -> People:
     """Every figure of the People section and the people cards, with the most active people.
     Two queries: the people counters of this period and the previous one (one row a day,
@@ -444,27 +448,15 @@ def people_figures(assistant: Assistant, date_range: DateRange, *, source: str, 
     previous = date_range.previous()
     counters = _counters(assistant, source=source, first=previous.start, end=date_range.end)
     scan = _scan(assistant, date_range, source=source, by=by)
-    period = scan.period
-    period = PeriodPeople(
-        period.active_users,
-        counters.new_between(date_range.start, date_range.end),
-        period.user_messages,
-        period.bands,
-    )
-    tried = counters.tried
     return People(
         days=counters.daily(date_range),
         buckets=_buckets(date_range, by, counters, scan.buckets),
-        period=period,
-        previous=PeriodPeople(
-            scan.previous.active_users,
-            counters.new_between(previous.start, previous.end),
-            scan.previous.user_messages,
-        ),
+        period=_new_users(scan.period, counters, date_range),
+        previous=_new_users(scan.previous, counters, previous),
         # Someone who wrote but is no longer a member had access when they wrote.
         adoption=Adoption(
-            max(counters.with_access, tried),
-            tried,
+            max(counters.with_access, counters.tried),
+            counters.tried,
             counters.returned,
             scan.regular,
         ),
@@ -473,30 +465,15 @@ def people_figures(assistant: Assistant, date_range: DateRange, *, source: str, 
 
 
 def bucket_people(
-    assistant: Assistant,
-    date_range: DateRange,
-    *,
-    source: str,
-    by: str,
+    assistant: Assistant, date_range: DateRange, *, source: str, by: str
 ) -> tuple[list[BucketPeople], PeriodPeople]:
     """Active and new people of every bucket of the range (empty ones as 0), oldest first,
     with weekly and monthly active users as of each bucket's last day; and the whole range's
     figures. Two queries (`_counters`, `_scan`)."""
     counters = _counters(assistant, source=source, first=date_range.start, end=date_range.end)
     scan = _scan(assistant, date_range, source=source, by=by)
-    period = scan.period
-    return _buckets(date_range, by, counters, scan.buckets), PeriodPeople(
-        period.active_users,
-        counters.new_between(date_range.start, date_range.end),
-        period.user_messages,
-        period.bands,
-    )
-
-
-def period_people(assistant: Assistant, date_range: DateRange, *, source: str) -> PeriodPeople:
-    """Active and new people of the range, their user messages and the message bands. Two
-    queries."""
-    return bucket_people(assistant, date_range, source=source, by=By.DAY)[1]
+    buckets = _buckets(date_range, by, counters, scan.buckets)
+    return buckets, _new_users(scan.period, counters, date_range)
 
 
 def adoption(assistant: Assistant, date_range: DateRange, *, source: str) -> Adoption:
