@@ -235,7 +235,14 @@ class Conversation(models.Model):
             models.Index(
                 fields=["assistant", "participant", "-created_at"],
                 name="conversation_by_participant",
-            )
+            ),
+            # A person's conversations with a message in a range (the most active people,
+            # `insights.people`), index only: those that end after the range starts.
+            models.Index(
+                fields=["assistant", "participant", "last_message_at"],
+                include=["first_message_at", "external_id"],
+                name="conversation_by_last_message",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -351,20 +358,69 @@ class DailyActiveUser(models.Model):
 
     class Meta:
         constraints = [
+            # Covers the People figures' one read of a range's rows (`insights.people`), so
+            # it is index only.
             models.UniqueConstraint(
                 fields=["assistant", "day", "participant", "source"],
+                include=["user_messages"],
                 name="daily_active_user_unique",
             ),
         ]
         indexes = [
-            # "Was this person active before the range?" (new users, `insights.people`).
+            # A person's days: their neighbours and first two (`people_counters`), the most
+            # active people's days of a range (`insights.people`), index only.
             models.Index(
-                fields=["assistant", "participant", "day"], name="daily_active_user_by_person"
+                fields=["assistant", "participant", "day"],
+                include=["source"],
+                name="daily_active_user_by_person",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.assistant_id} {self.day} {self.participant_id} {self.source}"
+
+
+class PeopleScope(models.TextChoices):
+    """The sources a `DailyPeople` row counts: one of them, or both (a person who used both
+    on a day counts once)."""
+
+    ALL = "all", "All sources"
+    APP = "app", "In-app chat"
+    API = "api", "Events API"
+
+
+class DailyPeople(models.Model):
+    """Exact people counters of one assistant on one day of its reporting zone, for one
+    scope of sources (`assistants.people_counters` keeps them): the People figures of a page
+    read one row a day of its range, however many people and messages there were.
+
+    Kept for every day on which monthly active users are not 0 (a person's active day and
+    the 27 days after it)."""
+
+    # Indexed by the unique key (assistant, source, day).
+    assistant = models.ForeignKey(
+        Assistant, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    source = models.CharField(max_length=3, choices=PeopleScope.choices)
+    day = models.DateField()
+    active_users = models.PositiveIntegerField(default=0)  # active that day
+    # Whose first (second) active day it is. Not "positive": an earlier message moves a
+    # person's first day, and the write path's upsert proposes the -1 as a row of its own.
+    new_users = models.IntegerField(default=0)
+    returned_users = models.IntegerField(default=0)
+    weekly_active_users = models.PositiveIntegerField(default=0)  # in the 7 days ending then
+    monthly_active_users = models.PositiveIntegerField(default=0)  # in the 28 days ending then
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assistant", "source", "day"], name="daily_people_unique_day"
+            ),
+        ]
+        verbose_name_plural = "daily people"
+
+    def __str__(self) -> str:
+        return f"{self.assistant_id} {self.day} {self.source}"
 
 
 class UsageTotals(models.Model):

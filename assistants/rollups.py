@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
-from assistants import answer_stats, hooks
+from assistants import answer_stats, hooks, people_counters
 from assistants.lib.sql import bulk_cursor
 
 
@@ -135,14 +135,18 @@ WHERE assistant_id = %(assistant)s
 
 
 def apply_new_messages(*, assistant_id: int, time_zone: str, message_ids: Sequence[int]) -> None:
-    """Fold just-inserted messages into the counters. Three queries (lock, apply, and the
-    answers' quality and cost in `answer_stats`), any batch size.
+    """Fold just-inserted messages into the counters. Four queries (lock, the people
+    counters, apply, and the answers' quality and cost in `answer_stats`), any batch size.
 
     Must run inside the transaction that inserted the messages.
     """
     if not message_ids:
         return
     lock_counters([assistant_id])
+    # Before the person-day rows are written: it reads which of the batch's are new.
+    people_counters.apply_new_messages(
+        assistant_id=assistant_id, time_zone=time_zone, message_ids=message_ids
+    )
     with bulk_cursor() as cursor:
         cursor.execute(
             _APPLY_NEW_MESSAGES,
@@ -305,6 +309,7 @@ def rebuild(assistant_ids: Iterable[int]) -> None:
     with connection.cursor() as cursor:
         for statement in _REBUILD_STATEMENTS:
             cursor.execute(statement, {"ids": ids})
+    people_counters.rebuild(ids)
     answer_stats.rebuild(ids)
     # Other apps' counters (registered in `assistants.hooks`), in the same transaction.
     for rebuild_counters in hooks.rebuilders():

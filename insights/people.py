@@ -2,24 +2,34 @@
 users of every bucket, daily / weekly / monthly active users, stickiness, messages per
 user, the adoption funnel and the most active people.
 
-Everything is counted from `DailyActiveUser`, one row per person, day and source with the
-messages they sent: a range reads at most people × days rows (plus the 27 days before it
-for monthly active users, and one index probe per person for "were they active before?"),
-however many messages those people sent. "All sources" counts a person once even when they
-used both. Days are calendar days of the assistant's reporting zone.
+A page makes two queries, neither reading a message:
+
+- the people counters (`DailyPeople`, kept by `assistants.people_counters`): one row a day
+  of the range and the previous period, per scope of sources, with daily, weekly and monthly
+  active users, and the people whose first and second active day it is (new users, and the
+  funnel's tried and returned, added up over at most one row a day of the assistant's life);
+- one read of the range's person-day rows (`DailyActiveUser`, one per person, day and source,
+  with the messages they sent), grouped by person, for what needs each person's own figures:
+  the range's distinct people, message bands and most active people, the distinct people of
+  each week or month, "regular" (the 28 days ending on the range's last day), and the
+  previous period's distinct people. At most people × days rows, however many messages
+  those people sent.
+
+"All sources" counts a person once even when they used both. Days are calendar days of the
+assistant's reporting zone.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import connection
 
 from assistants.lib.copy_csv import copy_csv_chunks, safe_sql
+from assistants.lib.sql import bulk_cursor
 from assistants.models import Assistant
 from assistants.rollups import SOURCE_SQL
-from assistants.timeframe import By, DateRange
+from assistants.timeframe import Bucket, By, DateRange
 from insights.forms import Source, sources_of
 
 # How many messages a person sent in the timeframe: the bands of SPEC §4 (upper bound
@@ -95,239 +105,6 @@ class Adoption:
 
 
 @dataclass(frozen=True)
-class People:
-    days: list[DayPeople]
-    buckets: list[BucketPeople]
-    period: PeriodPeople
-    previous: PeriodPeople  # the previous period of the same length
-    adoption: Adoption
-
-    @property
-    def stickiness(self) -> float | None:
-        """Mean daily active users ÷ mean monthly active users over the days, in percent."""
-        monthly = sum(day.monthly_active_users for day in self.days)
-        if not monthly:
-            return None
-        return round(100 * sum(day.active_users for day in self.days) / monthly, 1)
-
-
-_DAILY = f"""
-WITH person_days AS (
-    SELECT participant_id AS person, day
-    FROM assistants_dailyactiveuser
-    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
-      AND day BETWEEN %(start)s::date - {MONTH_DAYS - 1} AND %(end)s
-    GROUP BY participant_id, day
-),
-spans AS (
-    -- A person active on a day counts in the week (month) that begins with it; the span
-    -- starts after the one of their previous active day ends, so spans of one person never
-    -- overlap and a running sum of starts and ends counts each person once a day.
-    SELECT day,
-           greatest(day, lag(day) OVER w + {WEEK_DAYS}) AS week_from, day + {WEEK_DAYS} AS week_to,
-           greatest(day, lag(day) OVER w + {MONTH_DAYS}) AS month_from,
-           day + {MONTH_DAYS} AS month_to
-    FROM person_days WINDOW w AS (PARTITION BY person ORDER BY day)
-),
-steps AS (
-    SELECT day, 1 AS daily, 0 AS weekly, 0 AS monthly FROM spans
-    UNION ALL SELECT week_from, 0, 1, 0 FROM spans
-    UNION ALL SELECT week_to, 0, -1, 0 FROM spans
-    UNION ALL SELECT month_from, 0, 0, 1 FROM spans
-    UNION ALL SELECT month_to, 0, 0, -1 FROM spans
-),
-per_day AS (
-    SELECT day, sum(daily) AS daily, sum(weekly) AS weekly, sum(monthly) AS monthly
-    FROM steps GROUP BY day
-),
-running AS (
-    SELECT d::date AS day, coalesce(p.daily, 0) AS daily,
-           sum(coalesce(p.weekly, 0)) OVER (ORDER BY d) AS weekly,
-           sum(coalesce(p.monthly, 0)) OVER (ORDER BY d) AS monthly
-    FROM generate_series(%(start)s::date - {MONTH_DAYS - 1}, %(end)s::date, '1 day') AS d
-    LEFT JOIN per_day p ON p.day = d::date
-)
-SELECT day, daily, weekly, monthly FROM running WHERE day >= %(start)s ORDER BY day
-"""
-
-
-def daily_people(assistant: Assistant, date_range: DateRange, *, source: str) -> list[DayPeople]:
-    """Daily, weekly and monthly active users of every day of the range, oldest first. One
-    query over the person-day rows of the range and the 27 days before it."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _DAILY,
-            {
-                "assistant": assistant.pk,
-                "sources": sources_of(source),
-                "start": date_range.start,
-                "end": date_range.end,
-            },
-        )
-        return [DayPeople(*row) for row in cursor.fetchall()]
-
-
-# The bucket a day falls in: its week or month, clipped to the range's first day.
-_BUCKET_OF = "greatest(date_trunc(%(unit)s, {day}::timestamp)::date, %(start)s::date)"
-
-_BUCKETS = f"""
-WITH person_days AS (
-    SELECT participant_id AS person, day, sum(user_messages) AS messages
-    FROM assistants_dailyactiveuser
-    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
-      AND day BETWEEN %(start)s AND %(end)s
-    GROUP BY participant_id, day
-),
-people AS (
-    -- New: no row of these sources before the range (daily_active_user_by_person).
-    SELECT person, min(day) AS first_day, sum(messages) AS messages,
-           NOT EXISTS (
-               SELECT 1 FROM assistants_dailyactiveuser before
-               WHERE before.assistant_id = %(assistant)s AND before.participant_id = person
-                 AND before.day < %(start)s AND before.source = ANY(%(sources)s)
-           ) AS new
-    FROM person_days GROUP BY person
-)
-SELECT 'bucket', bucket, count(DISTINCT person), 0, 0, 0, 0, 0, 0, 0
-FROM (SELECT person, {_BUCKET_OF.format(day="day")} AS bucket FROM person_days) active
-GROUP BY bucket
-UNION ALL
-SELECT 'new', {_BUCKET_OF.format(day="first_day")}, 0, count(*), 0, 0, 0, 0, 0, 0
-FROM people WHERE new GROUP BY 2
-UNION ALL
-SELECT 'period', NULL, count(*), count(*) FILTER (WHERE new), coalesce(sum(messages), 0),
-       {
-    ", ".join(
-        f"count(*) FILTER (WHERE messages >= {low}" + (f" AND messages <= {high})" if high else ")")
-        for _, low, high in MESSAGE_BANDS
-    )
-}
-FROM people
-"""
-
-
-def _bucket_rows(
-    assistant: Assistant, date_range: DateRange, *, source: str, by: str
-) -> tuple[dict[date, tuple[int, int]], PeriodPeople]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _BUCKETS,
-            {
-                "assistant": assistant.pk,
-                "sources": sources_of(source),
-                "start": date_range.start,
-                "end": date_range.end,
-                "unit": by,
-            },
-        )
-        rows = cursor.fetchall()
-    buckets: dict[date, tuple[int, int]] = {}
-    period = PeriodPeople()
-    for kind, bucket, active, new, messages, *bands in rows:
-        if kind == "period":
-            period = PeriodPeople(active, new, int(messages), tuple(bands))
-        else:
-            old_active, old_new = buckets.get(bucket, (0, 0))
-            buckets[bucket] = (old_active + active, old_new + new)
-    return buckets, period
-
-
-def period_people(assistant: Assistant, date_range: DateRange, *, source: str) -> PeriodPeople:
-    """Active and new people of the range, their user messages and the message bands. One
-    query."""
-    return _bucket_rows(assistant, date_range, source=source, by=By.DAY)[1]
-
-
-def bucket_people(
-    assistant: Assistant,
-    date_range: DateRange,
-    *,
-    source: str,
-    by: str,
-    days: list[DayPeople] | None = None,
-) -> tuple[list[BucketPeople], PeriodPeople]:
-    """Active and new people of every bucket of the range (empty ones as 0), oldest first,
-    with weekly and monthly active users as of each bucket's last day when `days`
-    (`daily_people`) are given; and the whole range's figures. One query."""
-    counts, period = _bucket_rows(assistant, date_range, source=source, by=by)
-    as_of = {day.day: day for day in days or []}
-    buckets = []
-    for bucket in date_range.buckets(by):
-        active, new = counts.get(bucket.start, (0, 0))
-        last = as_of.get(bucket.end)
-        buckets.append(
-            BucketPeople(
-                start=bucket.start,
-                end=bucket.end,
-                active_users=active,
-                new_users=new,
-                weekly_active_users=last.weekly_active_users if last else 0,
-                monthly_active_users=last.monthly_active_users if last else 0,
-            )
-        )
-    return buckets, period
-
-
-_ADOPTION = f"""
-WITH person_days AS (
-    SELECT participant_id AS person, day
-    FROM assistants_dailyactiveuser
-    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s) AND day <= %(end)s
-    GROUP BY participant_id, day
-),
-people AS (
-    -- The weeks ending on the range's last day in which the person was active.
-    SELECT person, count(*) AS active_days,
-           count(DISTINCT (%(end)s::date - day) / {WEEK_DAYS})
-               FILTER (WHERE day > %(end)s::date - {MONTH_DAYS}) AS recent_weeks
-    FROM person_days GROUP BY person
-)
-SELECT
-    -- With access: the creator and the members (in-app chat), everyone the events API named.
-    (CASE WHEN %(app)s THEN 1 + (SELECT count(*) FROM assistants_membership
-                                 WHERE assistant_id = %(assistant)s) ELSE 0 END)
-    + (CASE WHEN %(api)s THEN (SELECT count(*) FROM assistants_participant
-                               WHERE assistant_id = %(assistant)s AND external_id IS NOT NULL)
-       ELSE 0 END),
-    count(*), count(*) FILTER (WHERE active_days >= 2), count(*) FILTER (WHERE recent_weeks >= 3)
-FROM people
-"""
-
-
-def adoption(assistant: Assistant, date_range: DateRange, *, source: str) -> Adoption:
-    """The adoption funnel at the end of the range. One query, over the person-day rows up
-    to the range's end (every active day of every person until then, not their messages)."""
-    sources = sources_of(source)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _ADOPTION,
-            {
-                "assistant": assistant.pk,
-                "sources": sources,
-                "end": date_range.end,
-                "app": Source.APP in sources,
-                "api": Source.API in sources,
-            },
-        )
-        with_access, tried, returned, regular = cursor.fetchone()
-    # Someone who wrote but is no longer a member had access when they wrote.
-    return Adoption(max(with_access, tried), tried, returned, regular)
-
-
-def people_figures(assistant: Assistant, date_range: DateRange, *, source: str, by: str) -> People:
-    """Every figure of the People section and the people cards. Four queries."""
-    days = daily_people(assistant, date_range, source=source)
-    buckets, period = bucket_people(assistant, date_range, source=source, by=by, days=days)
-    return People(
-        days=days,
-        buckets=buckets,
-        period=period,
-        previous=period_people(assistant, date_range.previous(), source=source),
-        adoption=adoption(assistant, date_range, source=source),
-    )
-
-
-@dataclass(frozen=True)
 class PersonActivity:
     """One person's activity in a range (SPEC §4's most active people, and people.csv)."""
 
@@ -337,6 +114,24 @@ class PersonActivity:
     active_days: int
     conversations: int  # conversations with a message in the range
     user_messages: int
+
+
+@dataclass(frozen=True)
+class People:
+    days: list[DayPeople]
+    buckets: list[BucketPeople]
+    period: PeriodPeople
+    previous: PeriodPeople  # the previous period of the same length (its bands not counted)
+    adoption: Adoption
+    top: list[PersonActivity]  # the most active people of the range (`TOP_PEOPLE`)
+
+    @property
+    def stickiness(self) -> float | None:
+        """Mean daily active users ÷ mean monthly active users over the days, in percent."""
+        monthly = sum(day.monthly_active_users for day in self.days)
+        if not monthly:
+            return None
+        return round(100 * sum(day.active_users for day in self.days) / monthly, 1)
 
 
 # The person as SPEC §9 names them: a pseudonym stable within the assistant ("Person 17"),
@@ -355,34 +150,6 @@ CASE WHEN %(named)s
 _CONVERSATION_IN_RANGE = f"""
 c.assistant_id = %(assistant)s AND {SOURCE_SQL} = ANY(%(sources)s)
 AND c.first_message_at < %(after)s AND c.last_message_at >= %(first)s
-"""
-
-_ACTIVITY = f"""
-WITH person_days AS (
-    SELECT participant_id AS person, day, sum(user_messages) AS messages
-    FROM assistants_dailyactiveuser
-    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
-      AND day BETWEEN %(start)s AND %(end)s
-    GROUP BY participant_id, day
-),
-ranked AS (
-    -- Ranked before anything is joined, so the most active people join only themselves.
-    SELECT person, min(day) AS first_active, max(day) AS last_active,
-           count(*) AS active_days, sum(messages) AS messages
-    FROM person_days GROUP BY person
-    ORDER BY sum(messages) DESC, person
-    LIMIT %(limit)s
-)
-SELECT {_PERSON_NAME},
-       r.first_active, r.last_active, r.active_days,
-       -- Through conversation_by_participant: their conversations, not their messages.
-       (SELECT count(*) FROM assistants_conversation c
-        WHERE c.participant_id = r.person AND {_CONVERSATION_IN_RANGE}),
-       r.messages
-FROM ranked r
-JOIN assistants_participant p ON p.id = r.person
-LEFT JOIN auth_user u ON %(named)s AND u.id = p.user_id
-ORDER BY r.messages DESC, r.person
 """
 
 # people.csv's rows as its cells (`safe_sql` names, ISO dates), for `COPY`: every person of
@@ -415,7 +182,7 @@ ORDER BY r.messages DESC, r.person
 """
 
 
-def _activity_params(assistant, date_range, source, limit) -> dict:
+def _activity_params(assistant, date_range, source) -> dict:
     first, after = date_range.bounds(assistant.tzinfo)
     return {
         "assistant": assistant.pk,
@@ -425,7 +192,6 @@ def _activity_params(assistant, date_range, source, limit) -> dict:
         "first": first,
         "after": after,
         "named": settings.INSIGHTS_NAMED_PEOPLE,
-        "limit": limit,
     }
 
 
@@ -435,14 +201,284 @@ TOP_PEOPLE = 20
 FEWEST_PEOPLE_LISTED = 5
 
 
-def most_active_people(
-    assistant: Assistant, date_range: DateRange, *, source: str, limit: int | None = TOP_PEOPLE
-) -> list[PersonActivity]:
-    """The people active in the range, most user messages first (`limit` of them; None: all).
-    One query over the range's person-day rows and the assistant's conversations."""
-    with connection.cursor() as cursor:
-        cursor.execute(_ACTIVITY, _activity_params(assistant, date_range, source, limit))
-        return [PersonActivity(*row) for row in cursor.fetchall()]
+_COUNTERS = """
+SELECT day, active_users, new_users, weekly_active_users, monthly_active_users
+FROM assistants_dailypeople
+WHERE assistant_id = %(assistant)s AND source = %(scope)s AND day BETWEEN %(first)s AND %(end)s
+UNION ALL
+-- Adoption at the range's end (NULL marks the row): with access, the creator and the
+-- members (in-app chat) and everyone the events API named; tried and returned, the people
+-- whose first (second) active day is by then.
+SELECT NULL,
+       (CASE WHEN %(app)s THEN 1 + (SELECT count(*) FROM assistants_membership
+                                    WHERE assistant_id = %(assistant)s) ELSE 0 END)
+       + (CASE WHEN %(api)s THEN (SELECT count(*) FROM assistants_participant
+                                  WHERE assistant_id = %(assistant)s
+                                    AND external_id IS NOT NULL)
+          ELSE 0 END),
+       coalesce(sum(new_users), 0), coalesce(sum(returned_users), 0), 0
+FROM assistants_dailypeople
+WHERE assistant_id = %(assistant)s AND source = %(scope)s AND day <= %(end)s
+"""
+
+
+_NO_DAY = (0, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class _Counters:
+    days: dict[date, tuple[int, int, int, int]]  # day: (active, new, weekly, monthly)
+    with_access: int  # at the end
+    tried: int  # by the end
+    returned: int
+
+    def new_between(self, start: date, end: date) -> int:
+        """New users of the days from `start` to `end` (within the counters' days)."""
+        return sum(
+            self.days.get(start + timedelta(days=offset), _NO_DAY)[1]
+            for offset in range((end - start).days + 1)
+        )
+
+    def daily(self, date_range: DateRange) -> list[DayPeople]:
+        days = []
+        for day in date_range.days():
+            active, _, weekly, monthly = self.days.get(day, _NO_DAY)
+            days.append(DayPeople(day, active, weekly, monthly))
+        return days
+
+
+def _counters(assistant: Assistant, *, source: str, first: date, end: date) -> _Counters:
+    """The people counters (`DailyPeople`) of the days from `first` to `end`: one row a day,
+    plus the adoption funnel's counts at `end` (adding up one row a day of the assistant's
+    life until then), whatever the people and messages. One query."""
+    sources = sources_of(source)
+    params = {"assistant": assistant.pk, "scope": source, "first": first, "end": end}
+    with bulk_cursor() as cursor:
+        cursor.execute(
+            _COUNTERS, params | {"app": Source.APP in sources, "api": Source.API in sources}
+        )
+        rows = cursor.fetchall()
+    days, until = {}, (0, 0, 0)
+    for day, *figures in rows:
+        if day is None:
+            until = tuple(int(figure) for figure in figures[:3])
+        else:
+            days[day] = tuple(figures)
+    return _Counters(days, *until)
+
+
+def daily_people(assistant: Assistant, date_range: DateRange, *, source: str) -> list[DayPeople]:
+    """Daily, weekly and monthly active users of every day of the range, oldest first, from
+    the people counters (one row a day). One query."""
+    counters = _counters(assistant, source=source, first=date_range.start, end=date_range.end)
+    return counters.daily(date_range)
+
+
+# The bucket a day falls in: its week or month, clipped to the range's first day.
+_BUCKET_OF = "greatest(date_trunc(%(unit)s, {day}::timestamp)::date, %(start)s::date)"
+# A person's weeks of the 4 ending on the range's last day with an active day, as bits.
+_WEEK_BITS = f"bit_or(1 << ((%(end)s::date - day) / {WEEK_DAYS}))"
+_REGULAR_WEEKS = 3
+
+_ZEROS = ", ".join("0" for _ in MESSAGE_BANDS)
+
+_SCAN = f"""
+WITH people AS (
+    -- Each person's user messages of the range, from its person-day rows read index only
+    -- (daily_active_user_unique covers them); a person's messages of both sources add up,
+    -- so nothing groups by day.
+    SELECT participant_id AS person, sum(user_messages) AS messages
+    FROM assistants_dailyactiveuser
+    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
+      AND day BETWEEN %(start)s AND %(end)s
+    GROUP BY participant_id
+),
+previous AS (
+    SELECT sum(user_messages) AS messages
+    FROM assistants_dailyactiveuser
+    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
+      AND day BETWEEN %(previous_start)s AND %(previous_end)s
+    GROUP BY participant_id
+),
+recent AS (
+    -- Regulars: the weeks of the 4 ending on the range's last day with an active day.
+    SELECT {_WEEK_BITS} AS weeks
+    FROM assistants_dailyactiveuser
+    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
+      AND day BETWEEN %(end)s::date - {MONTH_DAYS - 1} AND %(end)s
+    GROUP BY participant_id
+),
+top AS (
+    -- Ranked before anything is joined, so the most active people join only themselves.
+    SELECT person, messages FROM people ORDER BY messages DESC, person LIMIT {TOP_PEOPLE}
+)
+-- kind, person, a name, two days, five figures, the message bands.
+SELECT 'period', NULL::bigint, NULL, NULL::date, NULL::date, count(*),
+       coalesce(sum(messages), 0),
+       (SELECT count(*) FROM recent
+        WHERE (weeks & 1) + (weeks >> 1 & 1) + (weeks >> 2 & 1) + (weeks >> 3 & 1)
+              >= {_REGULAR_WEEKS}),
+       (SELECT count(*) FROM previous), (SELECT coalesce(sum(messages), 0) FROM previous),
+       {
+    ", ".join(
+        f"count(*) FILTER (WHERE messages >= {low}" + (f" AND messages <= {high})" if high else ")")
+        for _, low, high in MESSAGE_BANDS
+    )
+}
+FROM people
+UNION ALL
+-- Distinct people of the weeks or months the counters do not give (`_scanned_days`).
+SELECT 'bucket', NULL, NULL, {_BUCKET_OF.format(day="day")}, NULL, count(DISTINCT participant_id),
+       0, 0, 0, 0, {_ZEROS}
+FROM assistants_dailyactiveuser
+WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s) AND day = ANY(%(days)s)
+GROUP BY 4
+UNION ALL
+SELECT 'top', r.person, {_PERSON_NAME}, days.first_active, days.last_active, days.active_days,
+       r.messages,
+       -- Through conversation_by_participant: their conversations, not their messages.
+       (SELECT count(*) FROM assistants_conversation c
+        WHERE c.participant_id = r.person AND {_CONVERSATION_IN_RANGE}),
+       0, 0, {_ZEROS}
+FROM top r
+-- Through daily_active_user_by_person: their days of the range (of both sources once).
+CROSS JOIN LATERAL (
+    SELECT min(d.day) AS first_active, max(d.day) AS last_active,
+           count(DISTINCT d.day) AS active_days
+    FROM assistants_dailyactiveuser d
+    WHERE d.assistant_id = %(assistant)s AND d.participant_id = r.person
+      AND d.day BETWEEN %(start)s AND %(end)s AND d.source = ANY(%(sources)s)
+) days
+JOIN assistants_participant p ON p.id = r.person
+LEFT JOIN auth_user u ON %(named)s AND u.id = p.user_id
+"""
+
+
+@dataclass(frozen=True)
+class _Scan:
+    period: PeriodPeople  # without new users (the counters have them)
+    regular: int
+    previous: PeriodPeople  # distinct people and user messages only
+    buckets: dict[date, int]  # distinct people of the weeks or months of `_scanned_days`
+    top: list[PersonActivity]
+
+
+def _scanned_days(date_range: DateRange, by: str) -> list[date]:
+    """The days whose buckets' distinct people need the person-day rows: a day's are the
+    counters', and so are a whole week's (its Sunday's weekly active users); a month's, or
+    a week clipped by the range, are not."""
+    if by == By.DAY:
+        return []
+    days = []
+    for bucket in date_range.buckets(by):
+        if by == By.MONTH or bucket.length < WEEK_DAYS:
+            days.extend(bucket.start + timedelta(days=n) for n in range(bucket.length))
+    return days
+
+
+def _scan(assistant: Assistant, date_range: DateRange, *, source: str, by: str) -> _Scan:
+    """What needs each person's own figures: the range's distinct people, message bands,
+    most active people and regulars, the previous period's distinct people, and the distinct
+    people of the buckets the counters do not give. One query, reading the person-day rows
+    of the range, of the previous period, of the 28 days ending on the range's last day and
+    of clipped weeks (or months): at most people × days rows, never the messages; and one
+    probe of their days and conversations per person listed."""
+    previous = date_range.previous()
+    params = _activity_params(assistant, date_range, source) | {
+        "unit": by,
+        "days": _scanned_days(date_range, by),
+        "previous_start": previous.start,
+        "previous_end": previous.end,
+    }
+    # Prepared once a connection (`bulk_cursor`): planning it costs more than running it.
+    with bulk_cursor() as cursor:
+        cursor.execute(_SCAN, params)
+        rows = cursor.fetchall()
+    period, previous_people, regular, buckets, top = PeriodPeople(), PeriodPeople(), 0, {}, []
+    for kind, person, name, first, last, a, b, c, d, e, *bands in rows:
+        if kind == "period":
+            period = PeriodPeople(a, 0, int(b), tuple(bands))
+            regular = c
+            previous_people = PeriodPeople(d, 0, int(e))
+        elif kind == "bucket":
+            buckets[first] = a
+        else:
+            top.append((-b, person, PersonActivity(name, first, last, a, c, int(b))))
+    listed = [activity for *_, activity in sorted(top, key=lambda ranked: ranked[:2])]
+    return _Scan(period, regular, previous_people, buckets, listed)
+
+
+def _bucket_active(bucket: Bucket, by: str, counters: _Counters, distinct: dict) -> int:
+    """Distinct people of a bucket: a day's active users, a whole week's weekly active users
+    on its Sunday, or those the scan counted (`_scanned_days`)."""
+    if by == By.DAY:
+        return counters.days.get(bucket.start, _NO_DAY)[0]
+    if by == By.WEEK and bucket.length == WEEK_DAYS:
+        return counters.days.get(bucket.end, _NO_DAY)[2]
+    return distinct.get(bucket.start, 0)
+
+
+def _buckets(
+    date_range: DateRange, by: str, counters: _Counters, distinct: dict[date, int]
+) -> list[BucketPeople]:
+    buckets = []
+    for bucket in date_range.buckets(by):
+        last = counters.days.get(bucket.end, _NO_DAY)
+        buckets.append(
+            BucketPeople(
+                start=bucket.start,
+                end=bucket.end,
+                active_users=_bucket_active(bucket, by, counters, distinct),
+                new_users=counters.new_between(bucket.start, bucket.end),
+                weekly_active_users=last[2],
+                monthly_active_users=last[3],
+            )
+        )
+    return buckets
+
+
+def _new_users(period: PeriodPeople, counters: _Counters, date_range: DateRange) -> PeriodPeople:
+    return replace(period, new_users=counters.new_between(date_range.start, date_range.end))
+
+
+def people_figures(assistant: Assistant, date_range: DateRange, *, source: str, by: str) -> People:
+    """Every figure of the People section and the people cards, with the most active people.
+    Two queries: the people counters of this period and the previous one (one row a day,
+    `_counters`), and one read of the range's person-day rows (`_scan`)."""
+    previous = date_range.previous()
+    counters = _counters(assistant, source=source, first=previous.start, end=date_range.end)
+    scan = _scan(assistant, date_range, source=source, by=by)
+    return People(
+        days=counters.daily(date_range),
+        buckets=_buckets(date_range, by, counters, scan.buckets),
+        period=_new_users(scan.period, counters, date_range),
+        previous=_new_users(scan.previous, counters, previous),
+        # Someone who wrote but is no longer a member had access when they wrote.
+        adoption=Adoption(
+            max(counters.with_access, counters.tried),
+            counters.tried,
+            counters.returned,
+            scan.regular,
+        ),
+        top=scan.top,
+    )
+
+
+def bucket_people(
+    assistant: Assistant, date_range: DateRange, *, source: str, by: str
+) -> tuple[list[BucketPeople], PeriodPeople]:
+    """Active and new people of every bucket of the range (empty ones as 0), oldest first,
+    with weekly and monthly active users as of each bucket's last day; and the whole range's
+    figures. Two queries (`_counters`, `_scan`)."""
+    counters = _counters(assistant, source=source, first=date_range.start, end=date_range.end)
+    scan = _scan(assistant, date_range, source=source, by=by)
+    buckets = _buckets(date_range, by, counters, scan.buckets)
+    return buckets, _new_users(scan.period, counters, date_range)
+
+
+def adoption(assistant: Assistant, date_range: DateRange, *, source: str) -> Adoption:
+    """The adoption funnel at the end of the range. Two queries."""
+    return people_figures(assistant, date_range, source=source, by=By.DAY).adoption
 
 
 def every_person_csv(
@@ -451,5 +487,5 @@ def every_person_csv(
     """people.csv in chunks: every person active in the range, most messages first, as
     `PersonActivity`'s fields, streamed by `COPY` (memory does not grow with the people). One
     query, over the range's person-day rows and the assistant's conversations of the range."""
-    params = _activity_params(assistant, date_range, source, None)
+    params = _activity_params(assistant, date_range, source)
     return copy_csv_chunks(header, _EVERY_PERSON, params)

@@ -11,7 +11,6 @@ from insights.people import (
     FEWEST_PEOPLE_LISTED,
     MESSAGE_BANDS,
     People,
-    most_active_people,
 )
 from insights.selectors import ConfigurationChange
 
@@ -29,8 +28,8 @@ def people_section(
     changes: list[ConfigurationChange],
     chart_start,
 ) -> dict:
-    """What `insights/_people.html` shows. One query (the most active people) when at least
-    `FEWEST_PEOPLE_LISTED` people were active, none otherwise."""
+    """What `insights/_people.html` shows (the most active people when at least
+    `FEWEST_PEOPLE_LISTED` people were active). No query."""
     active = people.period.active_users
     listed = active >= FEWEST_PEOPLE_LISTED
     buckets = [b for b in people.buckets if b.end >= chart_start]
@@ -46,7 +45,7 @@ def people_section(
             {"label": label, "people": count, "share": share}
             for label, count, share in people.adoption.steps()
         ],
-        "top": most_active_people(assistant, date_range, source=source) if listed else None,
+        "top": people.top if listed else None,
         "fewest_listed": FEWEST_PEOPLE_LISTED,
         "csv_url": reverse("insights:people_csv", args=[assistant.pk])
         + "?"

@@ -203,7 +203,7 @@ def analytics_csv(request, assistant_id: int):
         for bucket in quality_figures(assistant, date_range, by=by, source=source).buckets
     }
     days = daily_people(assistant, date_range, source=source)
-    people, _ = bucket_people(assistant, date_range, source=source, by=by, days=days)
+    people, _ = bucket_people(assistant, date_range, source=source, by=by)
     usage = bucket_figures(
         daily_figures(
             assistant,

@@ -25,6 +25,7 @@ STEPS = [
     ("conversations", "SELECT external_id, id, participant_id FROM assistants_conversation"),
     ("insert messages", "INSERT INTO assistants_message"),
     ("lock counters", "INSERT INTO assistants_usagetotals"),
+    ("people counters", "WITH batch AS"),
     ("fold into counters", "WITH new AS"),
     ("questions of rated answers", "UPDATE feedback_rating r SET question"),
 ]

@@ -1,6 +1,7 @@
-"""For any stream of chat events of both sources, arriving in any order, the People figures
-equal a naive recount from the raw events, for every source and bucket; and `rebuild`
-leaves the person-day rows and the pseudonyms as the write path left them."""
+"""For any stream of chat events of both sources, arriving in any order, the people counters
+(`DailyPeople`, every day and scope) and the People figures equal a naive recount from the
+raw events, for every source and bucket; and `rebuild` leaves the person-day rows, the
+people counters and the pseudonyms as the write path left them."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,14 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistants import rollups, services
-from assistants.models import Conversation, DailyActiveUser, Participant
+from assistants.models import Conversation, DailyActiveUser, DailyPeople, Participant
 from assistants.services import NewMessage
 from assistants.timeframe import By, DateRange
 from insights import people
 from insights.forms import Source
 from tests.factories import AssistantFactory, UserFactory
 from tests.properties import ON_THE_DATABASE
-from tests.recount import naive_people
+from tests.recount import naive_people, naive_person_days
 
 # Five weeks around the end of daylight saving time in Europe (Oct 25) and America (Nov 1).
 START = datetime(2026, 10, 5, tzinfo=UTC)
@@ -53,7 +54,52 @@ def _stored(assistant):
         )
     )
     numbers = dict(Participant.objects.filter(assistant=assistant).values_list("pk", "number"))
-    return rows, numbers
+    return rows, numbers, _counters(assistant)
+
+
+def _counters(assistant):
+    return set(
+        DailyPeople.objects.filter(assistant=assistant).values_list(
+            "day",
+            "source",
+            "active_users",
+            "new_users",
+            "returned_users",
+            "weekly_active_users",
+            "monthly_active_users",
+        )
+    )
+
+
+def _active_within(ordered: dict, day: date, length: int) -> int:
+    """The people active in the `length` days ending on `day`."""
+    low = day - timedelta(days=length - 1)
+    return sum(1 for days in ordered.values() if any(low <= d <= day for d in days))
+
+
+def _naive_counters(sourced, tz) -> set:
+    """`DailyPeople`'s rows straight from the events: every day with a monthly active user,
+    per scope."""
+    rows = set()
+    for scope in Source.CHOICES:
+        person_days = naive_person_days(sourced, tz, people.sources_of(scope))
+        ordered = {p: sorted(days) for p, days in person_days.items() if days}
+        every_day = {d for days in ordered.values() for d in days}
+        if not every_day:
+            continue
+        day, last = min(every_day), max(every_day) + timedelta(days=27)
+        while day <= last:
+            figures = (
+                _active_within(ordered, day, 1),
+                sum(1 for days in ordered.values() if days[0] == day),
+                sum(1 for days in ordered.values() if len(days) > 1 and days[1] == day),
+                _active_within(ordered, day, 7),
+                _active_within(ordered, day, 28),
+            )
+            if figures[-1]:
+                rows.add((day, scope, *figures))
+            day += timedelta(days=1)
+    return rows
 
 
 @pytest.mark.django_db
@@ -98,6 +144,8 @@ def test_people_figures_equal_a_naive_recount(
     sourced = [(c, participants[c % PEOPLE].pk, _source(c), role, when) for c, role, when in timed]
     start = START.astimezone(tz).date() + timedelta(days=first_day)
     date_range = DateRange(start, start + timedelta(days=length - 1))
+    # The counters themselves, every day and scope, and what the page reads of them.
+    assert _counters(assistant) == _naive_counters(sourced, tz)
     naive = naive_people(sourced, tz, people.sources_of(source), date_range.days())
     active_between, first = naive["active_between"], naive["first"]
 
@@ -106,7 +154,7 @@ def test_people_figures_equal_a_naive_recount(
         (d.day, d.active_users, d.weekly_active_users, d.monthly_active_users) for d in days
     ] == naive["daily"]
 
-    buckets, period = people.bucket_people(assistant, date_range, source=source, by=by, days=days)
+    buckets, period = people.bucket_people(assistant, date_range, source=source, by=by)
     for bucket in buckets:
         assert bucket.active_users == len(active_between(bucket.start, bucket.end))
         assert bucket.new_users == sum(1 for d in first.values() if bucket.start <= d <= bucket.end)
@@ -132,13 +180,14 @@ def test_people_figures_equal_a_naive_recount(
     )
 
     # Pseudonyms: 1..n for the people who wrote, none for the others.
-    rows, numbers = _stored(assistant)
+    rows, numbers, _ = _stored(assistant)
     wrote = {p for _, p, _, role, _ in sourced if role == "user"}
     assert sorted(n for n in numbers.values() if n) == list(range(1, len(wrote) + 1))
     assert {p for p, n in numbers.items() if n} == wrote
 
+    stored = _stored(assistant)
     rollups.rebuild([assistant.pk])
-    assert _stored(assistant) == (rows, numbers)
+    assert _stored(assistant) == stored
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
-from assistants import answer_stats
+from assistants import answer_stats, people_counters
 from assistants import rollups as assistant_rollups
 from feedback import facets, version_feedback
 from feedback import rollups as feedback_rollups
@@ -21,6 +21,7 @@ from tests.factories import AssistantFactory, UserFactory, chat_turn, rate
 
 STATEMENTS = [
     *assistant_rollups._REBUILD_STATEMENTS,
+    *people_counters.REBUILD_STATEMENTS,
     *feedback_rollups._REBUILD_STATEMENTS,
     *answer_stats.REBUILD_STATEMENTS,
     *version_feedback.REBUILD_STATEMENTS,
@@ -33,6 +34,7 @@ TABLES = [
     "assistants_message",
     "assistants_dailyactiveuser",
     "assistants_dailyusage",
+    "assistants_dailypeople",
     "assistants_usagetotals",
     "feedback_rating",
     "feedback_dailyfeedback",
