@@ -3,6 +3,11 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from assistants.people_counters import REBUILD_STATEMENTS
+
+# The counters of the messages stored before they existed, from their person-day rows.
+FILL = REBUILD_STATEMENTS[1].replace("assistant_id = ANY(%(ids)s)", "true")
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -89,4 +94,5 @@ class Migration(migrations.Migration):
                 fields=("assistant", "source", "day"), name="daily_people_unique_day"
             ),
         ),
+        migrations.RunSQL(FILL, migrations.RunSQL.noop),
     ]

@@ -31,7 +31,6 @@ class Migration(migrations.Migration):
                 name="daily_feedback_facet_unique",
             ),
         ),
-        migrations.RunSQL(FILL, migrations.RunSQL.noop),
         migrations.AddIndex(
             model_name="dailyfeedbackfacet",
             index=models.Index(
@@ -53,4 +52,7 @@ class Migration(migrations.Migration):
                 name="rating_tab_with_comment",
             ),
         ),
+        # Last: rows written in this transaction leave deferred checks that a later index on
+        # the table would refuse to be built beside.
+        migrations.RunSQL(FILL, migrations.RunSQL.noop),
     ]
