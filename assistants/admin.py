@@ -16,6 +16,7 @@ from assistants.models import (
     Conversation,
     DailyActiveUser,
     DailyAnswerStats,
+    DailyPeople,
     DailyUsage,
     FailedReply,
     Membership,
@@ -183,6 +184,23 @@ class DailyUsageAdmin(ReadOnlyEventAdmin):
 class DailyActiveUserAdmin(ReadOnlyEventAdmin):
     list_display = ["assistant_id", "day", "participant_id"]
     search_fields = ["=assistant__id"]
+
+
+@admin.register(DailyPeople)
+class DailyPeopleAdmin(ReadOnlyEventAdmin):
+    list_display = [
+        "assistant_id",
+        "day",
+        "source",
+        "active_users",
+        "new_users",
+        "returned_users",
+        "weekly_active_users",
+        "monthly_active_users",
+    ]
+    list_filter = ["source"]
+    search_fields = ["=assistant__id"]
+    date_hierarchy = "day"
 
 
 @admin.register(UsageTotals)
