@@ -452,11 +452,18 @@ def _store_messages(
             for conversation, user in conversation_user.items()
         ],
     )
-    new_messages = []
-    for index, event in answers:
+
+    def own_conversation(index, event) -> int | None:
+        """The event's conversation id, or None (and an error) when it is another person's."""
         conversation_id, participant_id = conversations[event.conversation]
         if participant_id != participants[event.user]:
             outcome.errors.append(_foreign_conversation(index, event))
+            return None
+        return conversation_id
+
+    new_messages = []
+    for index, event in answers:
+        if (conversation_id := own_conversation(index, event)) is None:
             continue
         new_messages.append(
             NewMessage(
@@ -474,9 +481,7 @@ def _store_messages(
         )
     new_failures = []
     for index, event in failures:
-        conversation_id, participant_id = conversations[event.conversation]
-        if participant_id != participants[event.user]:
-            outcome.errors.append(_foreign_conversation(index, event))
+        if (conversation_id := own_conversation(index, event)) is None:
             continue
         new_failures.append(
             NewFailure(
