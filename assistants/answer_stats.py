@@ -36,9 +36,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import accumulate, zip_longest
 
-from django.db import connection
-
-from assistants.lib.sql import bulk_cursor
+from assistants.lib.sql import bulk_cursor, run_rebuild_statements
 from assistants.versions import version_at_sql
 
 ALPHA = 0.04
@@ -324,6 +322,4 @@ def rebuild(assistant_ids: Sequence[int]) -> None:
     """Recompute the answer counters of these assistants from the raw messages and failed
     replies, costing with the price table as it is now. Inside the caller's transaction,
     after `lock_counters`; `rollups.rebuild` calls it."""
-    with connection.cursor() as cursor:
-        for statement in REBUILD_STATEMENTS:
-            cursor.execute(statement, {"ids": list(assistant_ids)})
+    run_rebuild_statements(REBUILD_STATEMENTS, assistant_ids)

@@ -21,9 +21,7 @@ days plus 27 days after each, never a person's whole history.
 
 from collections.abc import Sequence
 
-from django.db import connection
-
-from assistants.lib.sql import bulk_cursor
+from assistants.lib.sql import bulk_cursor, run_rebuild_statements
 
 WEEK_DAYS = 7
 MONTH_DAYS = 28
@@ -220,6 +218,4 @@ REBUILD_STATEMENTS = [
 def rebuild(assistant_ids: Sequence[int]) -> None:
     """Recompute the people counters of these assistants from their person-day rows. Run it
     in `rollups.rebuild`'s transaction, after the person-day rows are rebuilt."""
-    with connection.cursor() as cursor:
-        for statement in REBUILD_STATEMENTS:
-            cursor.execute(statement, {"ids": list(assistant_ids)})
+    run_rebuild_statements(REBUILD_STATEMENTS, assistant_ids)

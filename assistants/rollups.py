@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from django.db import connection
 
 from assistants import answer_stats, hooks, people_counters
-from assistants.lib.sql import bulk_cursor
+from assistants.lib.sql import bulk_cursor, run_rebuild_statements
 
 
 def lock_counters(assistant_ids: Sequence[int]) -> None:
@@ -306,9 +306,7 @@ def rebuild(assistant_ids: Iterable[int]) -> None:
     with connection.cursor() as cursor:
         plan_rebuild_statements(cursor)
     lock_counters(ids)
-    with connection.cursor() as cursor:
-        for statement in _REBUILD_STATEMENTS:
-            cursor.execute(statement, {"ids": ids})
+    run_rebuild_statements(_REBUILD_STATEMENTS, ids)
     people_counters.rebuild(ids)
     answer_stats.rebuild(ids)
     # Other apps' counters (registered in `assistants.hooks`), in the same transaction.

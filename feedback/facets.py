@@ -20,9 +20,7 @@ of one assistant, so a row that empties is deleted rather than left at zero):
 
 from collections.abc import Sequence
 
-from django.db import connection
-
-from assistants.lib.sql import bulk_cursor
+from assistants.lib.sql import bulk_cursor, run_rebuild_statements
 
 # The facets of each row of `changes` (day, value, has_comment, reasons, status, version,
 # sign: +1 for a rating's state now, -1 for the state it replaced), summed per key, then
@@ -226,9 +224,4 @@ REBUILD_STATEMENTS = [
 def rebuild_facets(assistant_ids: Sequence[int]) -> None:
     """Recompute the facet rows of these assistants from their ratings. Three queries; run it
     inside the transaction that holds their counter locks (`rollups.rebuild`)."""
-    ids = sorted(set(assistant_ids))
-    if not ids:
-        return
-    with connection.cursor() as cursor:
-        for statement in REBUILD_STATEMENTS:
-            cursor.execute(statement, {"ids": ids})
+    run_rebuild_statements(REBUILD_STATEMENTS, assistant_ids)

@@ -21,9 +21,7 @@ falls (ratings are not withdrawn, only changed), so no row ever empties.
 
 from collections.abc import Sequence
 
-from django.db import connection
-
-from assistants.lib.sql import bulk_cursor
+from assistants.lib.sql import bulk_cursor, run_rebuild_statements
 from assistants.versions import version_at_sql
 
 # The same rule as `insights.forms.Source`: a conversation the events API made has an
@@ -144,9 +142,4 @@ def apply(*, assistant_id: int, time_zone: str, rating_ids: Sequence[int], old: 
 def rebuild_version_feedback(assistant_ids: Sequence[int]) -> None:
     """Recompute the version counters of these assistants from their ratings. Two queries;
     run it inside the transaction that holds their counter locks (`rollups.rebuild`)."""
-    ids = sorted(set(assistant_ids))
-    if not ids:
-        return
-    with connection.cursor() as cursor:
-        for statement in REBUILD_STATEMENTS:
-            cursor.execute(statement, {"ids": ids})
+    run_rebuild_statements(REBUILD_STATEMENTS, assistant_ids)

@@ -1,5 +1,5 @@
 """A cursor for the fixed SQL statements that run on every write (bulk inserts, rollup folds,
-the rate limit's count).
+the rate limit's count), and the loop that runs a list of counter rebuild statements.
 
 Django's cursors quote every parameter into the SQL text in Python, and PostgreSQL then
 parses and plans that text anew each time. For a batch of the events API that means
@@ -11,7 +11,7 @@ generic plan (`insights.database` sets both), so PostgreSQL plans it once. The O
 Django's default cursor.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection
@@ -34,3 +34,15 @@ def bulk_cursor() -> Iterator[CursorWrapper]:
         cursor = connection.make_cursor(raw)
     with cursor:
         yield cursor
+
+
+def run_rebuild_statements(statements: Iterable[str], assistant_ids: Iterable[int]) -> None:
+    """Run each statement in turn, with `%(ids)s` bound to these assistants' ids (each once,
+    in order), on Django's cursor in the caller's transaction: one query a statement, none
+    when there are no assistants."""
+    ids = sorted(set(assistant_ids))
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement, {"ids": ids})
