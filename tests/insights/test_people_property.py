@@ -18,7 +18,7 @@ from insights import people
 from insights.forms import Source
 from tests.factories import AssistantFactory, UserFactory
 from tests.properties import ON_THE_DATABASE
-from tests.recount import naive_people, naive_person_days
+from tests.recount import counter_columns, naive_people, naive_person_days
 
 # Five weeks around the end of daylight saving time in Europe (Oct 25) and America (Nov 1).
 START = datetime(2026, 10, 5, tzinfo=UTC)
@@ -59,15 +59,7 @@ def _stored(assistant):
 
 def _counters(assistant):
     return set(
-        DailyPeople.objects.filter(assistant=assistant).values_list(
-            "day",
-            "source",
-            "active_users",
-            "new_users",
-            "returned_users",
-            "weekly_active_users",
-            "monthly_active_users",
-        )
+        DailyPeople.objects.filter(assistant=assistant).values_list(*counter_columns(DailyPeople))
     )
 
 
@@ -78,8 +70,8 @@ def _active_within(ordered: dict, day: date, length: int) -> int:
 
 
 def _naive_counters(sourced, tz) -> set:
-    """`DailyPeople`'s rows straight from the events: every day with a monthly active user,
-    per scope."""
+    """`DailyPeople`'s rows straight from the events, in its column order: every day with a
+    monthly active user, per scope."""
     rows = set()
     for scope in Source.CHOICES:
         person_days = naive_person_days(sourced, tz, people.sources_of(scope))
@@ -97,7 +89,7 @@ def _naive_counters(sourced, tz) -> set:
                 _active_within(ordered, day, 28),
             )
             if figures[-1]:
-                rows.add((day, scope, *figures))
+                rows.add((scope, day, *figures))
             day += timedelta(days=1)
     return rows
 
