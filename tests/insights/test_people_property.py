@@ -17,6 +17,7 @@ from assistants.timeframe import By, DateRange
 from insights import people
 from insights.forms import Source
 from tests.factories import AssistantFactory, UserFactory
+from tests.insights.arrival import record_in_any_order
 from tests.properties import ON_THE_DATABASE
 from tests.recount import counter_columns, naive_people, naive_person_days
 
@@ -122,15 +123,9 @@ def test_people_figures_equal_a_naive_recount(
     ]
     timed = [(c, role, START + timedelta(minutes=minutes)) for c, role, minutes in events]
     # Events arrive in any order, in batches of any size.
-    arrival = data.draw(st.permutations(timed))
-    for offset in range(0, len(arrival), batch_size):
-        services.record_messages(
-            assistant=assistant,
-            messages=[
-                NewMessage(conversations[c].pk, role, "…", when)
-                for c, role, when in arrival[offset : offset + batch_size]
-            ],
-        )
+    record_in_any_order(
+        data, assistant=assistant, conversations=conversations, events=timed, batch_size=batch_size
+    )
 
     tz = ZoneInfo(zone)
     sourced = [(c, participants[c % PEOPLE].pk, _source(c), role, when) for c, role, when in timed]
