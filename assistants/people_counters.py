@@ -21,7 +21,7 @@ days plus 27 days after each, never a person's whole history.
 
 from collections.abc import Sequence
 
-from assistants.lib.sql import bulk_cursor, run_rebuild_statements
+from assistants.lib.sql import fold_written, run_rebuild_statements
 
 WEEK_DAYS = 7
 MONTH_DAYS = 28
@@ -149,11 +149,9 @@ def apply_new_messages(*, assistant_id: int, time_zone: str, message_ids: Sequen
 
     Must run in the inserting transaction, under the counters' lock, before the messages'
     person-day rows are written (`rollups.apply_new_messages`)."""
-    with bulk_cursor() as cursor:
-        cursor.execute(
-            _APPLY_NEW_MESSAGES,
-            {"assistant": assistant_id, "tz": time_zone, "ids": list(message_ids)},
-        )
+    fold_written(
+        _APPLY_NEW_MESSAGES, assistant_id=assistant_id, time_zone=time_zone, ids=message_ids
+    )
 
 
 REBUILD_STATEMENTS = [
