@@ -34,6 +34,19 @@ _LOCAL_DAY_SQL = "(m.created_at AT TIME ZONE %(tz)s)::date"
 # A person-day row `d` of the scope `scope` (a row of either source counts for `all`).
 _IN_SCOPE = "({scope} = 'all' OR d.source = {scope})"
 
+# What follows the key columns of a SELECT of every day of each run of the CTE `runs`
+# (a step's day, its counts and the next step's day), up to the day before the next run:
+# the people active, new and returned count on the run's first day only, the week's and
+# month's on every day. A set-returning call per run, so no join.
+_EVERY_DAY_OF_RUNS = """d::date AS day,
+       CASE WHEN d = day THEN active ELSE 0 END AS active,
+       CASE WHEN d = day THEN new ELSE 0 END AS new,
+       CASE WHEN d = day THEN returned ELSE 0 END AS returned, weekly, monthly
+FROM (
+    SELECT *, generate_series(day, coalesce(next_day - 1, day), interval '1 day') AS d
+    FROM runs
+) expanded"""
+
 _APPLY_NEW_MESSAGES = f"""
 WITH batch AS (
     -- The batch's person-days, in their source and in "all".
@@ -121,14 +134,7 @@ runs AS (
     FROM per_step WINDOW w AS (PARTITION BY source ORDER BY day)
 ),
 per_day AS (
-    -- Every day of each run (a set-returning call per run, so no join).
-    SELECT source, d::date AS day, CASE WHEN d = day THEN active ELSE 0 END AS active,
-           CASE WHEN d = day THEN new ELSE 0 END AS new,
-           CASE WHEN d = day THEN returned ELSE 0 END AS returned, weekly, monthly
-    FROM (
-        SELECT *, generate_series(day, coalesce(next_day - 1, day), interval '1 day') AS d
-        FROM runs
-    ) expanded
+    SELECT source, {_EVERY_DAY_OF_RUNS}
 )
 INSERT INTO assistants_dailypeople AS t
     (assistant_id, source, day, active_users, new_users, returned_users,
@@ -194,15 +200,7 @@ REBUILD_STATEMENTS = [
         FROM per_step WINDOW w AS (PARTITION BY assistant_id, source ORDER BY day)
     ),
     per_day AS (
-        -- Every day of each run (a set-returning call per run, so no join).
-        SELECT assistant_id, source, d::date AS day,
-               CASE WHEN d = day THEN active ELSE 0 END AS active,
-               CASE WHEN d = day THEN new ELSE 0 END AS new,
-               CASE WHEN d = day THEN returned ELSE 0 END AS returned, weekly, monthly
-        FROM (
-            SELECT *, generate_series(day, coalesce(next_day - 1, day), interval '1 day') AS d
-            FROM runs
-        ) expanded
+        SELECT assistant_id, source, {_EVERY_DAY_OF_RUNS}
     )
     INSERT INTO assistants_dailypeople
         (assistant_id, source, day, active_users, new_users, returned_users,
