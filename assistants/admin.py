@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from assistants import services
-from assistants.lib.admin import ReadOnlyEventAdmin
+from assistants.lib.admin import DailyCounterAdmin, ReadOnlyEventAdmin
 from assistants.models import (
     ApiKey,
     Assistant,
@@ -166,7 +166,7 @@ class MessageAdmin(ConversationEventAdmin):
 
 
 @admin.register(DailyUsage)
-class DailyUsageAdmin(ReadOnlyEventAdmin):
+class DailyUsageAdmin(DailyCounterAdmin):
     list_display = [
         "assistant",
         "day",
@@ -175,9 +175,6 @@ class DailyUsageAdmin(ReadOnlyEventAdmin):
         "user_messages",
         "assistant_messages",
     ]
-    search_fields = ["assistant__name"]
-    list_select_related = ["assistant"]
-    date_hierarchy = "day"
 
 
 @admin.register(DailyActiveUser)

@@ -36,9 +36,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import accumulate, zip_longest
 
-from django.db import connection
-
-from assistants.lib.sql import bulk_cursor
+from assistants.lib.sql import fold_written, run_rebuild_statements
 from assistants.versions import version_at_sql
 
 ALPHA = 0.04
@@ -270,21 +268,17 @@ WITH new AS (
 def apply_new_answers(*, assistant_id: int, time_zone: str, message_ids: Sequence[int]) -> None:
     """Fold just-inserted messages (the person's are ignored) into the answer counters. One
     query, any batch size. Runs inside the inserting transaction, after `lock_counters`."""
-    _apply(_APPLY_NEW_ANSWERS, assistant_id=assistant_id, time_zone=time_zone, ids=message_ids)
+    fold_written(
+        _APPLY_NEW_ANSWERS, assistant_id=assistant_id, time_zone=time_zone, ids=message_ids
+    )
 
 
 def apply_new_failures(*, assistant_id: int, time_zone: str, failure_ids: Sequence[int]) -> None:
     """Fold just-inserted failed replies into the answer counters. One query, any batch size.
     Runs inside the inserting transaction, after `lock_counters`."""
-    _apply(_APPLY_NEW_FAILURES, assistant_id=assistant_id, time_zone=time_zone, ids=failure_ids)
-
-
-def _apply(statement: str, *, assistant_id: int, time_zone: str, ids: Sequence[int]) -> None:
-    if ids:
-        with bulk_cursor() as cursor:
-            cursor.execute(
-                statement, {"assistant": assistant_id, "tz": time_zone, "ids": list(ids)}
-            )
+    fold_written(
+        _APPLY_NEW_FAILURES, assistant_id=assistant_id, time_zone=time_zone, ids=failure_ids
+    )
 
 
 # The rebuild: the same definitions over every raw event of the assistants, in one
@@ -324,6 +318,4 @@ def rebuild(assistant_ids: Sequence[int]) -> None:
     """Recompute the answer counters of these assistants from the raw messages and failed
     replies, costing with the price table as it is now. Inside the caller's transaction,
     after `lock_counters`; `rollups.rebuild` calls it."""
-    with connection.cursor() as cursor:
-        for statement in REBUILD_STATEMENTS:
-            cursor.execute(statement, {"ids": list(assistant_ids)})
+    run_rebuild_statements(REBUILD_STATEMENTS, assistant_ids)

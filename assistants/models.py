@@ -310,7 +310,24 @@ class UsageSource(models.TextChoices):
     API = "api", "Events API"
 
 
-class DailyUsage(models.Model):
+def unique_day(*fields: str, name: str) -> list[models.UniqueConstraint]:
+    """The constraints of a daily counter: its one unique key, the fields in the order of
+    the key's index (the assistant first)."""
+    return [models.UniqueConstraint(fields=list(fields), name=name)]
+
+
+class DailyCounter(models.Model):
+    """A counter row of one assistant, day and source; each model declares those fields and
+    its key (`unique_day`) itself, in its own order."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.assistant_id} {self.day} {self.source}"
+
+
+class DailyUsage(DailyCounter):
     """Exact usage counters of one assistant on one day of its reporting time zone, for the
     conversations of one source. Active users of all sources are not the sum of the
     sources' (a person may use both): they are counted from `DailyActiveUser`."""
@@ -327,15 +344,8 @@ class DailyUsage(models.Model):
     assistant_messages = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assistant", "day", "source"], name="daily_usage_unique_day"
-            ),
-        ]
+        constraints = unique_day("assistant", "day", "source", name="daily_usage_unique_day")
         verbose_name_plural = "daily usage"
-
-    def __str__(self) -> str:
-        return f"{self.assistant_id} {self.day} {self.source}"
 
     @property
     def messages(self) -> int:
@@ -389,7 +399,7 @@ class PeopleScope(models.TextChoices):
     API = "api", "Events API"
 
 
-class DailyPeople(models.Model):
+class DailyPeople(DailyCounter):
     """Exact people counters of one assistant on one day of its reporting zone, for one
     scope of sources (`assistants.people_counters` keeps them): the People figures of a page
     read one row a day of its range, however many people and messages there were.
@@ -412,15 +422,8 @@ class DailyPeople(models.Model):
     monthly_active_users = models.PositiveIntegerField(default=0)  # in the 28 days ending then
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assistant", "source", "day"], name="daily_people_unique_day"
-            ),
-        ]
+        constraints = unique_day("assistant", "source", "day", name="daily_people_unique_day")
         verbose_name_plural = "daily people"
-
-    def __str__(self) -> str:
-        return f"{self.assistant_id} {self.day} {self.source}"
 
 
 class UsageTotals(models.Model):

@@ -21,9 +21,7 @@ days plus 27 days after each, never a person's whole history.
 
 from collections.abc import Sequence
 
-from django.db import connection
-
-from assistants.lib.sql import bulk_cursor
+from assistants.lib.sql import fold_written, run_rebuild_statements
 
 WEEK_DAYS = 7
 MONTH_DAYS = 28
@@ -35,6 +33,19 @@ _LOCAL_DAY_SQL = "(m.created_at AT TIME ZONE %(tz)s)::date"
 
 # A person-day row `d` of the scope `scope` (a row of either source counts for `all`).
 _IN_SCOPE = "({scope} = 'all' OR d.source = {scope})"
+
+# What follows the key columns of a SELECT of every day of each run of the CTE `runs`
+# (a step's day, its counts and the next step's day), up to the day before the next run:
+# the people active, new and returned count on the run's first day only, the week's and
+# month's on every day. A set-returning call per run, so no join.
+_EVERY_DAY_OF_RUNS = """d::date AS day,
+       CASE WHEN d = day THEN active ELSE 0 END AS active,
+       CASE WHEN d = day THEN new ELSE 0 END AS new,
+       CASE WHEN d = day THEN returned ELSE 0 END AS returned, weekly, monthly
+FROM (
+    SELECT *, generate_series(day, coalesce(next_day - 1, day), interval '1 day') AS d
+    FROM runs
+) expanded"""
 
 _APPLY_NEW_MESSAGES = f"""
 WITH batch AS (
@@ -123,14 +134,7 @@ runs AS (
     FROM per_step WINDOW w AS (PARTITION BY source ORDER BY day)
 ),
 per_day AS (
-    -- Every day of each run (a set-returning call per run, so no join).
-    SELECT source, d::date AS day, CASE WHEN d = day THEN active ELSE 0 END AS active,
-           CASE WHEN d = day THEN new ELSE 0 END AS new,
-           CASE WHEN d = day THEN returned ELSE 0 END AS returned, weekly, monthly
-    FROM (
-        SELECT *, generate_series(day, coalesce(next_day - 1, day), interval '1 day') AS d
-        FROM runs
-    ) expanded
+    SELECT source, {_EVERY_DAY_OF_RUNS}
 )
 INSERT INTO assistants_dailypeople AS t
     (assistant_id, source, day, active_users, new_users, returned_users,
@@ -151,11 +155,9 @@ def apply_new_messages(*, assistant_id: int, time_zone: str, message_ids: Sequen
 
     Must run in the inserting transaction, under the counters' lock, before the messages'
     person-day rows are written (`rollups.apply_new_messages`)."""
-    with bulk_cursor() as cursor:
-        cursor.execute(
-            _APPLY_NEW_MESSAGES,
-            {"assistant": assistant_id, "tz": time_zone, "ids": list(message_ids)},
-        )
+    fold_written(
+        _APPLY_NEW_MESSAGES, assistant_id=assistant_id, time_zone=time_zone, ids=message_ids
+    )
 
 
 REBUILD_STATEMENTS = [
@@ -198,15 +200,7 @@ REBUILD_STATEMENTS = [
         FROM per_step WINDOW w AS (PARTITION BY assistant_id, source ORDER BY day)
     ),
     per_day AS (
-        -- Every day of each run (a set-returning call per run, so no join).
-        SELECT assistant_id, source, d::date AS day,
-               CASE WHEN d = day THEN active ELSE 0 END AS active,
-               CASE WHEN d = day THEN new ELSE 0 END AS new,
-               CASE WHEN d = day THEN returned ELSE 0 END AS returned, weekly, monthly
-        FROM (
-            SELECT *, generate_series(day, coalesce(next_day - 1, day), interval '1 day') AS d
-            FROM runs
-        ) expanded
+        SELECT assistant_id, source, {_EVERY_DAY_OF_RUNS}
     )
     INSERT INTO assistants_dailypeople
         (assistant_id, source, day, active_users, new_users, returned_users,
@@ -220,6 +214,4 @@ REBUILD_STATEMENTS = [
 def rebuild(assistant_ids: Sequence[int]) -> None:
     """Recompute the people counters of these assistants from their person-day rows. Run it
     in `rollups.rebuild`'s transaction, after the person-day rows are rebuilt."""
-    with connection.cursor() as cursor:
-        for statement in REBUILD_STATEMENTS:
-            cursor.execute(statement, {"ids": list(assistant_ids)})
+    run_rebuild_statements(REBUILD_STATEMENTS, assistant_ids)

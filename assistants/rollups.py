@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from django.db import connection
 
 from assistants import answer_stats, hooks, people_counters
-from assistants.lib.sql import bulk_cursor
+from assistants.lib.sql import bulk_cursor, fold_written, run_rebuild_statements
 
 
 def lock_counters(assistant_ids: Sequence[int]) -> None:
@@ -147,11 +147,9 @@ def apply_new_messages(*, assistant_id: int, time_zone: str, message_ids: Sequen
     people_counters.apply_new_messages(
         assistant_id=assistant_id, time_zone=time_zone, message_ids=message_ids
     )
-    with bulk_cursor() as cursor:
-        cursor.execute(
-            _APPLY_NEW_MESSAGES,
-            {"assistant": assistant_id, "tz": time_zone, "ids": list(message_ids)},
-        )
+    fold_written(
+        _APPLY_NEW_MESSAGES, assistant_id=assistant_id, time_zone=time_zone, ids=message_ids
+    )
     answer_stats.apply_new_answers(
         assistant_id=assistant_id, time_zone=time_zone, message_ids=message_ids
     )
@@ -306,9 +304,7 @@ def rebuild(assistant_ids: Iterable[int]) -> None:
     with connection.cursor() as cursor:
         plan_rebuild_statements(cursor)
     lock_counters(ids)
-    with connection.cursor() as cursor:
-        for statement in _REBUILD_STATEMENTS:
-            cursor.execute(statement, {"ids": ids})
+    run_rebuild_statements(_REBUILD_STATEMENTS, ids)
     people_counters.rebuild(ids)
     answer_stats.rebuild(ids)
     # Other apps' counters (registered in `assistants.hooks`), in the same transaction.

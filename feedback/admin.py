@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assistants.lib.admin import ReadOnlyEventAdmin
+from assistants.lib.admin import DailyCounterAdmin, ReadOnlyEventAdmin
 from feedback.models import (
     DailyFeedback,
     DailyFeedbackFacet,
@@ -11,29 +11,20 @@ from feedback.models import (
 
 
 @admin.register(DailyFeedback)
-class DailyFeedbackAdmin(ReadOnlyEventAdmin):
+class DailyFeedbackAdmin(DailyCounterAdmin):
     list_display = ["assistant", "day", "positive", "negative"]
-    search_fields = ["assistant__name"]
-    list_select_related = ["assistant"]
-    date_hierarchy = "day"
 
 
 @admin.register(VersionFeedback)
-class VersionFeedbackAdmin(ReadOnlyEventAdmin):
+class VersionFeedbackAdmin(DailyCounterAdmin):
     list_display = ["assistant", "day", "source", "version", "model", "positive", "negative"]
     list_filter = ["source"]
-    search_fields = ["assistant__name"]
-    list_select_related = ["assistant"]
-    date_hierarchy = "day"
 
 
 @admin.register(DailyFeedbackFacet)
-class DailyFeedbackFacetAdmin(ReadOnlyEventAdmin):
+class DailyFeedbackFacetAdmin(DailyCounterAdmin):
     list_display = ["assistant", "day", "value", "facet", "label", "ratings", "new"]
     list_filter = ["facet", "value"]
-    search_fields = ["assistant__name"]
-    list_select_related = ["assistant"]
-    date_hierarchy = "day"
 
 
 @admin.register(Rating)

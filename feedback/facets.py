@@ -20,9 +20,7 @@ of one assistant, so a row that empties is deleted rather than left at zero):
 
 from collections.abc import Sequence
 
-from django.db import connection
-
-from assistants.lib.sql import bulk_cursor
+from assistants.lib.sql import fold_written, run_rebuild_statements
 
 # The facets of each row of `changes` (day, value, has_comment, reasons, status, version,
 # sign: +1 for a rating's state now, -1 for the state it replaced), summed per key, then
@@ -153,25 +151,17 @@ def apply(*, assistant_id: int, time_zone: str, rating_ids: Sequence[int], old: 
     replaced: (id, rated_at, value, has_comment, reasons, status, version) rows after the
     (message, participant) of `version_feedback.current_values`. One query; none when
     nothing was written."""
-    if not rating_ids:
-        return
     states = [row[3:] for row in old]
-    with bulk_cursor() as cursor:
-        cursor.execute(
-            _APPLY,
-            {
-                "assistant": assistant_id,
-                "tz": time_zone,
-                "ids": list(rating_ids),
-                "old_ids": [s[0] for s in states],
-                "old_times": [s[1] for s in states],
-                "old_values": [s[2] for s in states],
-                "old_comments": [s[3] for s in states],
-                "old_reasons": ["\n".join(s[4]) for s in states],
-                "old_statuses": [s[5] for s in states],
-                "old_versions": [s[6] for s in states],
-            },
-        )
+    replaced = {
+        "old_ids": [s[0] for s in states],
+        "old_times": [s[1] for s in states],
+        "old_values": [s[2] for s in states],
+        "old_comments": [s[3] for s in states],
+        "old_reasons": ["\n".join(s[4]) for s in states],
+        "old_statuses": [s[5] for s in states],
+        "old_versions": [s[6] for s in states],
+    }
+    fold_written(_APPLY, assistant_id=assistant_id, time_zone=time_zone, ids=rating_ids, **replaced)
 
 
 _REBUILT = "r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date AS day, r.value, r.status"
@@ -226,9 +216,4 @@ REBUILD_STATEMENTS = [
 def rebuild_facets(assistant_ids: Sequence[int]) -> None:
     """Recompute the facet rows of these assistants from their ratings. Three queries; run it
     inside the transaction that holds their counter locks (`rollups.rebuild`)."""
-    ids = sorted(set(assistant_ids))
-    if not ids:
-        return
-    with connection.cursor() as cursor:
-        for statement in REBUILD_STATEMENTS:
-            cursor.execute(statement, {"ids": ids})
+    run_rebuild_statements(REBUILD_STATEMENTS, assistant_ids)

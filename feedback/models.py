@@ -8,7 +8,14 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 
-from assistants.models import Assistant, Conversation, Message, Participant, UsageSource
+from assistants.models import (
+    Assistant,
+    Conversation,
+    Message,
+    Participant,
+    UsageSource,
+    unique_day,
+)
 
 COMMENT_MAX_LENGTH = 2000
 CONTACT_NAME_MAX_LENGTH = 150
@@ -221,11 +228,7 @@ class DailyFeedback(models.Model):
     negative = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assistant", "day", "source"], name="daily_feedback_unique_day"
-            ),
-        ]
+        constraints = unique_day("assistant", "day", "source", name="daily_feedback_unique_day")
         verbose_name_plural = "daily feedback"
 
     def __str__(self) -> str:

@@ -8,8 +8,7 @@ write the same rows: one per day that has ratings, none for a day without.
 
 from collections.abc import Sequence
 
-from django.db import connection
-
+from assistants.lib.sql import run_rebuild_statements
 from assistants.rollups import SOURCE_SQL
 
 _REBUILD_STATEMENTS = [
@@ -33,9 +32,4 @@ _REBUILD_STATEMENTS = [
 def rebuild_daily_feedback(assistant_ids: Sequence[int]) -> None:
     """Recompute the daily feedback counters of these assistants. Two queries; run it inside
     the transaction that holds the assistants' counter locks (`assistants.rollups.rebuild`)."""
-    ids = sorted(set(assistant_ids))
-    if not ids:
-        return
-    with connection.cursor() as cursor:
-        for statement in _REBUILD_STATEMENTS:
-            cursor.execute(statement, {"ids": ids})
+    run_rebuild_statements(_REBUILD_STATEMENTS, assistant_ids)

@@ -54,20 +54,25 @@ def daily_feedback_counts(
 def answer_to_rate(assistant: Assistant, user: AbstractBaseUser, message_id: int) -> Message:
     """An answer of the assistant in one of the person's own, undeleted conversations; 404 for
     any other message, so nobody learns whether someone else's exists. One query."""
-    answer = (
+    return _first_with_conversation(
         Message.objects.filter(
             pk=message_id,
             assistant=assistant,
             role=Message.Role.ASSISTANT,
             conversation__participant__user=user,
             conversation__content_deleted_at__isnull=True,
-        )
-        .select_related("conversation")
-        .first()
+        ),
+        missing="No such answer.",
     )
-    if answer is None:
-        raise Http404("No such answer.")
-    return answer
+
+
+def _first_with_conversation(rows, *, missing: str):
+    """The first of `rows` with its conversation, in one query; 404 with `missing` when
+    there is none."""
+    found = rows.select_related("conversation").first()
+    if found is None:
+        raise Http404(missing)
+    return found
 
 
 def rating_of(answer: Message) -> Rating | None:
@@ -719,17 +724,14 @@ class SharedChat:
 def shared_chat(assistant: Assistant, token: UUID) -> SharedChat:
     """The conversation as it was when shared: its messages up to the share time, oldest
     first. 404 once withdrawn or deleted. Two queries."""
-    rating = (
+    rating = _first_with_conversation(
         Rating.objects.filter(
             assistant=assistant,
             share_token=token,
             conversation__content_deleted_at__isnull=True,
-        )
-        .select_related("conversation")
-        .first()
+        ),
+        missing="This chat is not shared.",
     )
-    if rating is None:
-        raise Http404("This chat is not shared.")
     messages = list(
         Message.objects.filter(
             assistant=assistant,

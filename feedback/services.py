@@ -326,6 +326,18 @@ def rate_answer(
     return bool(written)
 
 
+def _change_under_lock(statement: str, params: dict) -> int:
+    """Run a `facets.change_and_count` statement on the ratings of `params["assistant"]`,
+    in a transaction of its own under that assistant's counter lock. Returns how many
+    ratings it changed. Two queries (the lock, then the change with its facet rows)."""
+    with transaction.atomic():
+        rollups.lock_counters([params["assistant"]])
+        with bulk_cursor() as cursor:
+            cursor.execute(statement, params)
+            (changed,) = cursor.fetchone()
+    return changed
+
+
 # The follow-up form's change, with its comment and reasons folded into the facet rows.
 _UPDATE_DETAILS = facets.change_and_count(
     select="r.id = %(id)s",
@@ -365,24 +377,21 @@ def update_details(
         rating.share_token = None
         rating.chat_shared_at = None
     rating.updated_at = at
-    with transaction.atomic():
-        rollups.lock_counters([rating.assistant_id])
-        with bulk_cursor() as cursor:
-            cursor.execute(
-                _UPDATE_DETAILS,
-                {
-                    "assistant": rating.assistant_id,
-                    "id": rating.pk,
-                    "comment": rating.comment,
-                    "reasons": rating.reasons,
-                    "share_contact": rating.share_contact,
-                    "contact_name": rating.contact_name,
-                    "contact_email": rating.contact_email,
-                    "share_token": rating.share_token,
-                    "chat_shared_at": rating.chat_shared_at,
-                    "updated_at": at,
-                },
-            )
+    _change_under_lock(
+        _UPDATE_DETAILS,
+        {
+            "assistant": rating.assistant_id,
+            "id": rating.pk,
+            "comment": rating.comment,
+            "reasons": rating.reasons,
+            "share_contact": rating.share_contact,
+            "contact_name": rating.contact_name,
+            "contact_email": rating.contact_email,
+            "share_token": rating.share_token,
+            "chat_shared_at": rating.chat_shared_at,
+            "updated_at": at,
+        },
+    )
     return rating
 
 
@@ -566,21 +575,17 @@ def review_rating(
     facet rows)."""
     if status not in Rating.Status.values:
         raise ValueError(f"status must be one of {', '.join(Rating.Status.values)}")
-    with transaction.atomic():
-        rollups.lock_counters([assistant.pk])
-        with bulk_cursor() as cursor:
-            cursor.execute(
-                _REVIEW,
-                {
-                    "assistant": assistant.pk,
-                    "id": rating_id,
-                    "status": status,
-                    "note": note.strip(),
-                    "by": by.pk if by is not None else None,
-                    "at": at,
-                },
-            )
-            (changed,) = cursor.fetchone()
+    changed = _change_under_lock(
+        _REVIEW,
+        {
+            "assistant": assistant.pk,
+            "id": rating_id,
+            "status": status,
+            "note": note.strip(),
+            "by": by.pk if by is not None else None,
+            "at": at,
+        },
+    )
     return changed == 1
 
 
@@ -588,17 +593,12 @@ def mark_reviewed(*, assistant: Assistant, rating_ids: Sequence[int], by, at: da
     """Mark the assistant's ratings among `rating_ids` that are still new as reviewed
     (resolved ones stay resolved), with the facet rows by status. Returns how many changed.
     Two queries (the counter lock, then the change)."""
-    with transaction.atomic():
-        rollups.lock_counters([assistant.pk])
-        with bulk_cursor() as cursor:
-            cursor.execute(
-                _MARK_REVIEWED,
-                {
-                    "assistant": assistant.pk,
-                    "ids": list(rating_ids),
-                    "by": by.pk if by is not None else None,
-                    "at": at,
-                },
-            )
-            (changed,) = cursor.fetchone()
-    return changed
+    return _change_under_lock(
+        _MARK_REVIEWED,
+        {
+            "assistant": assistant.pk,
+            "ids": list(rating_ids),
+            "by": by.pk if by is not None else None,
+            "at": at,
+        },
+    )

@@ -21,9 +21,7 @@ falls (ratings are not withdrawn, only changed), so no row ever empties.
 
 from collections.abc import Sequence
 
-from django.db import connection
-
-from assistants.lib.sql import bulk_cursor
+from assistants.lib.sql import bulk_cursor, fold_written, run_rebuild_statements
 from assistants.versions import version_at_sql
 
 # The same rule as `insights.forms.Source`: a conversation the events API made has an
@@ -125,28 +123,15 @@ def current_values(
 def apply(*, assistant_id: int, time_zone: str, rating_ids: Sequence[int], old: OldValues) -> None:
     """Fold the ratings just written (their ids) into the version counters, given the values
     they replaced (`current_values`). One query; none when nothing was written."""
-    if not rating_ids:
-        return
-    with bulk_cursor() as cursor:
-        cursor.execute(
-            _APPLY,
-            {
-                "assistant": assistant_id,
-                "tz": time_zone,
-                "ids": list(rating_ids),
-                "old_messages": [row[0] for row in old],
-                "old_participants": [row[1] for row in old],
-                "old_values": [row[2] for row in old],
-            },
-        )
+    replaced = {
+        "old_messages": [row[0] for row in old],
+        "old_participants": [row[1] for row in old],
+        "old_values": [row[2] for row in old],
+    }
+    fold_written(_APPLY, assistant_id=assistant_id, time_zone=time_zone, ids=rating_ids, **replaced)
 
 
 def rebuild_version_feedback(assistant_ids: Sequence[int]) -> None:
     """Recompute the version counters of these assistants from their ratings. Two queries;
     run it inside the transaction that holds their counter locks (`rollups.rebuild`)."""
-    ids = sorted(set(assistant_ids))
-    if not ids:
-        return
-    with connection.cursor() as cursor:
-        for statement in REBUILD_STATEMENTS:
-            cursor.execute(statement, {"ids": ids})
+    run_rebuild_statements(REBUILD_STATEMENTS, assistant_ids)

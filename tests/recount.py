@@ -6,6 +6,17 @@ from collections.abc import Hashable, Iterable
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
+
+def counter_columns(model) -> list[str]:
+    """Every column of a counter table but its id and its assistant (the rows compared are
+    one assistant's), in the table's order: a column added later is compared too."""
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name != "assistant"
+    ]
+
+
 # (conversation, person, role, moment): any hashable conversation and person.
 Event = tuple[Hashable, Hashable, str, datetime]
 

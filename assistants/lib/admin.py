@@ -39,3 +39,11 @@ class ReadOnlyEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class DailyCounterAdmin(ReadOnlyEventAdmin):
+    """A daily counter's rows, found by assistant name and listed with it, browsed by day."""
+
+    search_fields = ["assistant__name"]
+    list_select_related = ["assistant"]
+    date_hierarchy = "day"

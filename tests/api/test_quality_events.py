@@ -1,13 +1,16 @@
 """The events API's answer fields (model, latency_ms, input_tokens, output_tokens, cost_usd)
 and its `failure` event: good, bad (a reason per event) and duplicate (changes nothing)."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from assistants import rollups
+from assistants.answer_stats import latency_bucket
 from assistants.models import DailyAnswerStats, FailedReply, Message
 from tests.api.conftest import message
+from tests.recount import counter_columns
 
 ANSWER_FIELDS = {
     "model": "gpt-4o-mini",
@@ -30,22 +33,11 @@ def failure(id, *, conversation="c1", user="u1", timestamp="2026-11-20T10:02:00Z
 
 
 def _stats(assistant):
+    """The assistant's answer counters, each row a dict of all its columns."""
     return list(
         DailyAnswerStats.objects.filter(assistant=assistant)
         .order_by("day", "source", "version", "model")
-        .values_list(
-            "day",
-            "source",
-            "version",
-            "model",
-            "answers",
-            "answers_with_latency",
-            "failed_replies",
-            "input_tokens",
-            "output_tokens",
-            "cost_usd",
-            "unpriced_answers",
-        )
+        .values(*counter_columns(DailyAnswerStats))
     )
 
 
@@ -65,9 +57,22 @@ def test_answer_fields_are_stored_and_counted(post, assistant):
         96,
     )
     assert answer.cost_usd == Decimal("0.0021")
-    ((day, source, version, model, *figures),) = _stats(assistant)
-    assert (str(day), source, version, model) == ("2026-11-20", "api", 1, "gpt-4o-mini")
-    assert figures == [1, 1, 0, 412, 96, Decimal("0.0021"), 0]
+    (row,) = _stats(assistant)
+    assert row == {
+        "day": date(2026, 11, 20),
+        "source": "api",
+        "version": 1,
+        "model": "gpt-4o-mini",
+        "answers": 1,
+        "answers_with_latency": 1,
+        "failed_replies": 0,
+        "input_tokens": 412,
+        "output_tokens": 96,
+        "cost_usd": Decimal("0.0021"),
+        "unpriced_answers": 0,
+        "latency_first_bucket": latency_bucket(1840),
+        "latency_counts": [1],
+    }
 
 
 def test_a_failure_event_is_a_failed_reply(post, assistant):
@@ -80,8 +85,8 @@ def test_a_failure_event_is_a_failed_reply(post, assistant):
         "upstream time-out",
     )
     assert stored.conversation.external_id == "c1"
-    ((*_, answers, _, failed, _, _, _, _),) = _stats(assistant)
-    assert (answers, failed) == (0, 1)
+    (row,) = _stats(assistant)
+    assert (row["answers"], row["failed_replies"]) == (0, 1)
 
 
 def test_a_failure_may_come_first_and_start_the_conversation(post):
@@ -106,7 +111,9 @@ def test_duplicates_change_nothing(post, assistant):
     assert FailedReply.objects.count() == 2
     after = _stats(assistant)
     # Only f2 counted (summed over the rows, whose order the query does not fix).
-    assert sum(row[6] for row in after) == sum(row[6] for row in before) + 1
+    assert sum(row["failed_replies"] for row in after) == (
+        sum(row["failed_replies"] for row in before) + 1
+    )
     rollups.rebuild([assistant.pk])
     assert _stats(assistant) == after
 

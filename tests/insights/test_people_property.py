@@ -17,8 +17,9 @@ from assistants.timeframe import By, DateRange
 from insights import people
 from insights.forms import Source
 from tests.factories import AssistantFactory, UserFactory
+from tests.insights.arrival import record_in_any_order
 from tests.properties import ON_THE_DATABASE
-from tests.recount import naive_people, naive_person_days
+from tests.recount import counter_columns, naive_people, naive_person_days
 
 # Five weeks around the end of daylight saving time in Europe (Oct 25) and America (Nov 1).
 START = datetime(2026, 10, 5, tzinfo=UTC)
@@ -59,15 +60,7 @@ def _stored(assistant):
 
 def _counters(assistant):
     return set(
-        DailyPeople.objects.filter(assistant=assistant).values_list(
-            "day",
-            "source",
-            "active_users",
-            "new_users",
-            "returned_users",
-            "weekly_active_users",
-            "monthly_active_users",
-        )
+        DailyPeople.objects.filter(assistant=assistant).values_list(*counter_columns(DailyPeople))
     )
 
 
@@ -78,8 +71,8 @@ def _active_within(ordered: dict, day: date, length: int) -> int:
 
 
 def _naive_counters(sourced, tz) -> set:
-    """`DailyPeople`'s rows straight from the events: every day with a monthly active user,
-    per scope."""
+    """`DailyPeople`'s rows straight from the events, in its column order: every day with a
+    monthly active user, per scope."""
     rows = set()
     for scope in Source.CHOICES:
         person_days = naive_person_days(sourced, tz, people.sources_of(scope))
@@ -97,7 +90,7 @@ def _naive_counters(sourced, tz) -> set:
                 _active_within(ordered, day, 28),
             )
             if figures[-1]:
-                rows.add((day, scope, *figures))
+                rows.add((scope, day, *figures))
             day += timedelta(days=1)
     return rows
 
@@ -130,15 +123,9 @@ def test_people_figures_equal_a_naive_recount(
     ]
     timed = [(c, role, START + timedelta(minutes=minutes)) for c, role, minutes in events]
     # Events arrive in any order, in batches of any size.
-    arrival = data.draw(st.permutations(timed))
-    for offset in range(0, len(arrival), batch_size):
-        services.record_messages(
-            assistant=assistant,
-            messages=[
-                NewMessage(conversations[c].pk, role, "…", when)
-                for c, role, when in arrival[offset : offset + batch_size]
-            ],
-        )
+    record_in_any_order(
+        data, assistant=assistant, conversations=conversations, events=timed, batch_size=batch_size
+    )
 
     tz = ZoneInfo(zone)
     sourced = [(c, participants[c % PEOPLE].pk, _source(c), role, when) for c, role, when in timed]

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from assistants import rollups, services
 from assistants.models import Conversation, DailyActiveUser, DailyUsage, UsageTotals
-from assistants.services import NewMessage
 from tests.factories import AssistantFactory, UserFactory
+from tests.insights.arrival import record_in_any_order
 from tests.properties import ON_THE_DATABASE
 from tests.recount import naive_usage
 
@@ -96,15 +96,9 @@ def test_rollups_equal_a_naive_recount_and_a_rebuild(events, zone, batch_size, d
     ).update(external_id=Concat(Value("c"), "id"))
     timed = [(c, role, START + timedelta(minutes=minutes)) for c, role, minutes in events]
     # Events arrive in any order, in batches of any size.
-    arrival = data.draw(st.permutations(timed))
-    for offset in range(0, len(arrival), batch_size):
-        services.record_messages(
-            assistant=assistant,
-            messages=[
-                NewMessage(conversations[c].pk, role, "…", when)
-                for c, role, when in arrival[offset : offset + batch_size]
-            ],
-        )
+    record_in_any_order(
+        data, assistant=assistant, conversations=conversations, events=timed, batch_size=batch_size
+    )
 
     expected_daily, expected_totals = naive_recount(timed, ZoneInfo(zone))
     daily, active, totals = stored_figures(assistant)
