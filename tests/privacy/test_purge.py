@@ -19,6 +19,11 @@ NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 LIMIT = NOW - timedelta(days=30)
 
 
+def _turn(assistant, person, at, word: str):
+    """A chat turn whose question and answer say which one it is ("Old question", …)."""
+    return chat_turn(assistant, person, at, question=f"{word} question", answer=f"{word} answer")
+
+
 def purge(*args) -> str:
     out = StringIO()
     call_command("purge_expired_content", *args, stdout=out)
@@ -33,13 +38,7 @@ def chats(db):
     assistant = AssistantFactory(name="Travel Planner", users=[person])
     assistant.retention_days = 30
     assistant.save(update_fields=["retention_days"])
-    old = chat_turn(
-        assistant,
-        person,
-        LIMIT - timedelta(seconds=2),
-        question="Old question",
-        answer="Old answer",
-    )
+    old = _turn(assistant, person, LIMIT - timedelta(seconds=2), "Old")
     Conversation.objects.filter(pk=old.conversation_id).update(title="Old question")
     rate(
         assistant,
@@ -53,16 +52,8 @@ def chats(db):
         share_chat=True,
     )
     # The answer crosses the limit: its question is expired, it is not.
-    edge = chat_turn(
-        assistant,
-        person,
-        LIMIT - timedelta(seconds=1),
-        question="Edge question",
-        answer="Edge answer",
-    )
-    new = chat_turn(
-        assistant, person, LIMIT + timedelta(days=1), question="New question", answer="New answer"
-    )
+    edge = _turn(assistant, person, LIMIT - timedelta(seconds=1), "Edge")
+    new = _turn(assistant, person, LIMIT + timedelta(days=1), "New")
     Conversation.objects.filter(pk=new.conversation_id).update(title="New question")
     rate(
         assistant,
