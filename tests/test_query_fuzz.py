@@ -145,3 +145,25 @@ def test_a_date_out_of_bounds_reads_well(client, urls):
     export = client.get(f"{analytics}analytics.csv?start=0001-01-01&end=0001-01-02")
     assert export.status_code == 400
     assert "start: Choose a date between 1 January 2000" in export.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("export", "query"),
+    [
+        ("analytics.csv", "start=2026-02-05&end=2026-02-01"),
+        ("analytics.csv", "start=2026-13-01&end=2026-14-01"),
+        ("analytics.csv", "end=2026-01-01"),
+        ("people.csv", "start=2026-02-05&end=2026-02-01"),
+        ("feedback.csv", "start=2026-11-05&end=2026-11-01"),
+        ("feedback.csv", "start=nope&end=2026-11-01"),
+        ("feedback.csv", "start=2026-11-01"),
+        ("feedback.csv", "rating=meh"),
+    ],
+)
+def test_an_export_refuses_a_bad_query_with_a_400_that_says_why(people, client_as, export, query):
+    response = client_as(people["creator"]).get(
+        f"/assistants/{people['assistant'].pk}/insights/{export}?{query}"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().strip()
