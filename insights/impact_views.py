@@ -1,13 +1,12 @@
 """The impact page of one configuration change: `/assistants/<id>/insights/changes/<n>/`."""
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
+from assistants.lib.pages import assistant_view
 from assistants.models import ConfigurationVersion
-from assistants.selectors import Need, get_assistant_for
+from assistants.selectors import Need
 from assistants.timeframe import today_in
 from insights.diff import configuration_diff
 from insights.forms import Source
@@ -51,10 +50,8 @@ def version_with_previous(
     return pair[number], pair.get(number - 1)
 
 
-@login_required
-@require_GET
-def change_impact(request, assistant_id: int, number: int):
-    access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
+@assistant_view(need=Need.MANAGE, methods=("GET",))
+def change_impact(request, access, number: int):
     assistant = access.assistant
     form = ImpactForm(request.GET)
     window, source = form.chosen_window(), form.chosen_source()
