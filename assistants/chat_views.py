@@ -64,20 +64,17 @@ def _chat_context(request, access, conversation: Conversation | None) -> dict:
 def _too_many_messages(request, assistant) -> HttpResponse | None:
     """429 once the person has sent CHAT_RATE_LIMIT messages to this assistant in the window;
     the chat shows the text (chat.js), a page without JavaScript shows it as a message."""
-    wait = ratelimit.hit(
+    refused = ratelimit.refusal(
         f"chat:user:{request.user.pk}:assistant:{assistant.pk}",
         limit=CHAT_RATE_LIMIT,
         per_seconds=CHAT_RATE_WINDOW_SECONDS,
+        problem="Too many messages at once. Try again in {wait} seconds.",
     )
-    if wait is None:
-        return None
-    problem = f"Too many messages at once. Try again in {wait} seconds."
-    if request.htmx:
-        response = HttpResponse(problem, status=429, content_type="text/plain; charset=utf-8")
-    else:
-        messages.error(request, problem)
-        response = redirect("assistants:chat", assistant_id=assistant.pk)
-    response["Retry-After"] = str(wait)
+    if refused is None or request.htmx:
+        return refused
+    messages.error(request, refused.content.decode())
+    response = redirect("assistants:chat", assistant_id=assistant.pk)
+    response["Retry-After"] = refused["Retry-After"]
     return response
 
 

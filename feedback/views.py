@@ -49,20 +49,12 @@ FEEDBACK_RATE_WINDOW_SECONDS = 60
 
 
 def _too_many(request) -> HttpResponse | None:
-    wait = ratelimit.hit(
+    return ratelimit.refusal(
         f"feedback:user:{request.user.pk}",
         limit=FEEDBACK_RATE_LIMIT,
         per_seconds=FEEDBACK_RATE_WINDOW_SECONDS,
+        problem="Too much feedback at once. Try again in {wait} seconds.",
     )
-    if wait is None:
-        return None
-    response = HttpResponse(
-        f"Too much feedback at once. Try again in {wait} seconds.",
-        status=429,
-        content_type="text/plain; charset=utf-8",
-    )
-    response["Retry-After"] = str(wait)
-    return response
 
 
 def _controls(request, answer, *, rating: Rating | None, form=None, note: str = "", status=200):
