@@ -7,12 +7,10 @@ from django.shortcuts import render
 from assistants.lib.pages import assistant_view
 from assistants.models import ConfigurationVersion
 from assistants.selectors import Need
-from assistants.timeframe import today_in
 from insights.diff import configuration_diff
 from insights.forms import Source
-from insights.impact import DEFAULT_WINDOW, WINDOWS, impacts
+from insights.impact import DEFAULT_WINDOW, WINDOWS, impact_of
 from insights.impact_charts import overlay_figure
-from insights.selectors import configuration_history
 
 
 class ImpactForm(forms.Form):
@@ -56,18 +54,7 @@ def change_impact(request, access, number: int):
     form = ImpactForm(request.GET)
     window, source = form.chosen_window(), form.chosen_source()
     version, previous = version_with_previous(assistant, number)
-    history = configuration_history(assistant)
-    change = next((c for c in history if c.number == number), None)
-    impact = None
-    if change is not None:
-        (impact,) = impacts(
-            assistant,
-            changes=[change],
-            history=history,
-            window=window,
-            today=today_in(assistant.tzinfo),
-            source=source,
-        )
+    impact = impact_of(assistant, number, window=window, source=source)
     context = {
         "access": access,
         "assistant": assistant,
