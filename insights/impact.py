@@ -491,24 +491,32 @@ class Impact:
     assessments: list[Assessment]
 
 
+@dataclass(frozen=True, kw_only=True)
+class Surroundings:
+    """What may cut a change's sides short of the window (see `sides`): the days of the
+    neighbouring changes, the first activity and today."""
+
+    first_activity: date | None
+    today: date
+    previous_change_day: date | None = None
+    next_change_day: date | None = None
+
+
 def cut_sides(
     change: ConfigurationChange,
     *,
     window: int,
-    previous_change_day: date | None,
-    next_change_day: date | None,
     days: dict[date, ImpactDay],
-    first_activity: date | None,
-    today: date,
+    around: Surroundings,
 ) -> tuple[Side, Side]:
     """The two sides of one change, with their days from `read_days` (no query)."""
     (before_range, before_limit), (after_range, after_limit, can_grow) = sides(
         change_day=change.day,
         window=window,
-        previous_change_day=previous_change_day,
-        next_change_day=next_change_day,
-        first_activity=first_activity,
-        today=today,
+        previous_change_day=around.previous_change_day,
+        next_change_day=around.next_change_day,
+        first_activity=around.first_activity,
+        today=around.today,
     )
     before = Side(before_range, fill(before_range, days), before_limit, False)
     after = Side(after_range, fill(after_range, days), after_limit, can_grow)
@@ -525,24 +533,13 @@ def assess(
     change: ConfigurationChange,
     *,
     window: int,
-    previous_change_day: date | None,
-    next_change_day: date | None,
     days: dict[date, ImpactDay],
-    first_activity: date | None,
-    today: date,
+    around: Surroundings,
     latencies: dict[DateRange, Histogram] | None = None,
 ) -> Impact:
     """The impact of one change from the days `read_days` returned and the sides' latency
     histograms, by range (no query)."""
-    before, after = cut_sides(
-        change,
-        window=window,
-        previous_change_day=previous_change_day,
-        next_change_day=next_change_day,
-        days=days,
-        first_activity=first_activity,
-        today=today,
-    )
+    before, after = cut_sides(change, window=window, days=days, around=around)
     latencies = latencies or {}
     before = replace(before, latency=latencies.get(before.range, []))
     after = replace(after, latency=latencies.get(after.range, []))
@@ -590,17 +587,13 @@ def impacts(
     cut = []
     for change in changes:
         previous_day, next_day = _neighbours(change, history)
-        cut.append(
-            cut_sides(
-                change,
-                window=window,
-                previous_change_day=previous_day,
-                next_change_day=next_day,
-                days=days,
-                first_activity=first_activity,
-                today=today,
-            )
+        around = Surroundings(
+            first_activity=first_activity,
+            today=today,
+            previous_change_day=previous_day,
+            next_change_day=next_day,
         )
+        cut.append(cut_sides(change, window=window, days=days, around=around))
     ranges = [side.range for pair in cut for side in pair if side.range]
     histograms = latency_histograms(assistant, ranges, source=source)
     latencies = {
