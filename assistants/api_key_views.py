@@ -2,14 +2,12 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_http_methods, require_POST
 
 from assistants import selectors, services
-from assistants.lib.pages import render_assistant_page
-from assistants.selectors import Need, get_assistant_for
+from assistants.lib.pages import assistant_view, render_assistant_page
+from assistants.selectors import Need
 
 
 class ApiKeyForm(forms.Form):
@@ -24,10 +22,8 @@ class ApiKeyForm(forms.Form):
 _NEW_KEY = "new_api_key"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def api_keys(request, assistant_id: int):
-    access = get_assistant_for(request.user, assistant_id, need=Need.SHARE)
+@assistant_view(need=Need.SHARE, methods=("GET", "POST"))
+def api_keys(request, access):
     assistant = access.assistant
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -54,10 +50,9 @@ def api_keys(request, assistant_id: int):
     return response
 
 
-@login_required
-@require_POST
-def api_key_revoke(request, assistant_id: int, key_id: int):
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.SHARE).assistant
+@assistant_view(need=Need.SHARE, methods=("POST",))
+def api_key_revoke(request, access, key_id: int):
+    assistant = access.assistant
     if services.revoke_api_key(assistant=assistant, key_id=key_id):
         messages.success(request, "The key is revoked: requests with it are refused from now on.")
     return redirect("api_keys:list", assistant_id=assistant.pk)

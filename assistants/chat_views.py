@@ -8,11 +8,9 @@ one request and the page reloads.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url, reswap, retarget
 
 from assistants import selectors, services
@@ -20,8 +18,9 @@ from assistants.backends import ReplyError
 from assistants.lib import ratelimit
 from assistants.lib.htmx import render_page_or_partial, render_partial
 from assistants.lib.markup import render_markdown
+from assistants.lib.pages import assistant_view
 from assistants.models import Conversation, Message
-from assistants.selectors import Need, get_assistant_for
+from assistants.selectors import Need
 
 MESSAGE_MAX_LENGTH = 8000
 
@@ -65,20 +64,17 @@ def _chat_context(request, access, conversation: Conversation | None) -> dict:
 def _too_many_messages(request, assistant) -> HttpResponse | None:
     """429 once the person has sent CHAT_RATE_LIMIT messages to this assistant in the window;
     the chat shows the text (chat.js), a page without JavaScript shows it as a message."""
-    wait = ratelimit.hit(
+    refused = ratelimit.refusal(
         f"chat:user:{request.user.pk}:assistant:{assistant.pk}",
         limit=CHAT_RATE_LIMIT,
         per_seconds=CHAT_RATE_WINDOW_SECONDS,
+        problem="Too many messages at once. Try again in {wait} seconds.",
     )
-    if wait is None:
-        return None
-    problem = f"Too many messages at once. Try again in {wait} seconds."
-    if request.htmx:
-        response = HttpResponse(problem, status=429, content_type="text/plain; charset=utf-8")
-    else:
-        messages.error(request, problem)
-        response = redirect("assistants:chat", assistant_id=assistant.pk)
-    response["Retry-After"] = str(wait)
+    if refused is None or request.htmx:
+        return refused
+    messages.error(request, refused.content.decode())
+    response = redirect("assistants:chat", assistant_id=assistant.pk)
+    response["Retry-After"] = refused["Retry-After"]
     return response
 
 
@@ -86,25 +82,19 @@ def _render_chat(request, context: dict):
     return render_page_or_partial(request, "assistants/chat.html", "chat", context)
 
 
-@login_required
-@require_GET
-def chat_new(request, assistant_id: int):
-    access = get_assistant_for(request.user, assistant_id, need=Need.USE)
+@assistant_view(need=Need.USE, methods=("GET",))
+def chat_new(request, access):
     return _render_chat(request, _chat_context(request, access, None))
 
 
-@login_required
-@require_GET
-def conversation_detail(request, assistant_id: int, conversation_id: int):
-    access = get_assistant_for(request.user, assistant_id, need=Need.USE)
+@assistant_view(need=Need.USE, methods=("GET",))
+def conversation_detail(request, access, conversation_id: int):
     conversation = selectors.own_conversation(access.assistant, request.user, conversation_id)
     return _render_chat(request, _chat_context(request, access, conversation))
 
 
-@login_required
-@require_POST
-def chat_send(request, assistant_id: int):
-    access = get_assistant_for(request.user, assistant_id, need=Need.USE)
+@assistant_view(need=Need.USE, methods=("POST",))
+def chat_send(request, access):
     assistant = access.assistant
     form = MessageForm(request.POST)
     if not form.is_valid():
@@ -148,11 +138,9 @@ def chat_send(request, assistant_id: int):
     )
 
 
-@login_required
-@require_POST
-def chat_reply(request, assistant_id: int, conversation_id: int):
+@assistant_view(need=Need.USE, methods=("POST",))
+def chat_reply(request, access, conversation_id: int):
     """Answer the conversation's last question, or say why the backend could not."""
-    access = get_assistant_for(request.user, assistant_id, need=Need.USE)
     assistant = access.assistant
     conversation = selectors.own_conversation(assistant, request.user, conversation_id)
     result = services.answer_last_question(assistant=assistant, conversation=conversation)
@@ -174,12 +162,10 @@ def chat_reply(request, assistant_id: int, conversation_id: int):
     )
 
 
-@login_required
-@require_POST
-def conversation_delete(request, assistant_id: int, conversation_id: int):
+@assistant_view(need=Need.USE, methods=("POST",))
+def conversation_delete(request, access, conversation_id: int):
     """Delete a chat's text. Its messages and ratings still count in Usage Insights: the
     figures are history, and deleting a chat never rewrites them."""
-    access = get_assistant_for(request.user, assistant_id, need=Need.USE)
     conversation = selectors.own_conversation(access.assistant, request.user, conversation_id)
     services.delete_chat_content(assistant=access.assistant, conversation=conversation)
     url = reverse("assistants:chat", args=[access.assistant.pk])

@@ -8,14 +8,12 @@ one transaction); these views only check access, confirm and report.
 from copy import copy
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
-from django.views.decorators.http import require_http_methods, require_POST
 
 from assistants import selectors, services
 from assistants.forms import ApiPersonForm, ConfigurationForm, RetentionForm
-from assistants.lib.pages import render_assistant_page
-from assistants.selectors import Need, get_assistant_for
+from assistants.lib.pages import assistant_view, render_assistant_page
+from assistants.selectors import Need
 from assistants.views import settings_page
 
 
@@ -41,11 +39,9 @@ def _confirm_erasure(request, access, participant, *, own: bool, form=None, stat
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def delete_my_data(request, assistant_id: int):
+@assistant_view(need=Need.USE, methods=("GET", "POST"))
+def delete_my_data(request, access):
     """The person's own data with the assistant: what goes and what stays, then erase it."""
-    access = get_assistant_for(request.user, assistant_id, need=Need.USE)
     assistant = access.assistant
     participant = selectors.own_participant(assistant, request.user)
     if request.method == "POST":
@@ -60,12 +56,10 @@ def delete_my_data(request, assistant_id: int):
     return _confirm_erasure(request, access, participant, own=True)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def erase_api_person(request, assistant_id: int):
+@assistant_view(need=Need.SHARE, methods=("GET", "POST"))
+def erase_api_person(request, access):
     """The creator erases a person whom the events API named: GET ?user= confirms, POST
     erases. Only people of the events API: an account's data is theirs (or an admin's)."""
-    access = get_assistant_for(request.user, assistant_id, need=Need.SHARE)
     assistant = access.assistant
     if request.method == "POST":
         form = ApiPersonForm(request.POST)
@@ -96,12 +90,10 @@ def erase_api_person(request, assistant_id: int):
     )
 
 
-@login_required
-@require_POST
-def retention_settings(request, assistant_id: int):
+@assistant_view(need=Need.MANAGE, methods=("POST",))
+def retention_settings(request, access):
     """Set how many days the assistant keeps chat text (empty: forever). Kept in the
     configuration history, but not a change that Usage Insights compares."""
-    access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
     assistant = access.assistant
     # A copy: the form writes the posted value into its instance even when it is invalid.
     form = RetentionForm(request.POST, instance=copy(assistant))

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from assistants import selectors, services
 from assistants.forms import AddMemberForm, ConfigurationForm, MemberSearchForm, RetentionForm
-from assistants.lib.pages import render_assistant_page
+from assistants.lib.pages import assistant_view, render_assistant_page
 from assistants.models import Membership
-from assistants.selectors import Need, get_assistant_for
+from assistants.selectors import Need
 
 
 @login_required
@@ -37,17 +37,13 @@ def assistant_create(request):
     return render(request, "assistants/create.html", {"form": form})
 
 
-@login_required
-@require_GET
-def assistant_detail(request, assistant_id: int):
-    access = get_assistant_for(request.user, assistant_id, need=Need.USE)
+@assistant_view(need=Need.USE, methods=("GET",))
+def assistant_detail(request, access):
     return render_assistant_page(request, "assistants/detail.html", access)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def assistant_settings(request, assistant_id: int):
-    access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
+@assistant_view(need=Need.MANAGE, methods=("GET", "POST"))
+def assistant_settings(request, access):
     assistant = access.assistant
     form = ConfigurationForm(request.POST or None, instance=assistant)
     if request.method == "POST" and form.is_valid():
@@ -82,10 +78,8 @@ def settings_page(request, access, *, form, retention_form, status: int = 200):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def assistant_share(request, assistant_id: int):
-    access = get_assistant_for(request.user, assistant_id, need=Need.SHARE)
+@assistant_view(need=Need.SHARE, methods=("GET", "POST"))
+def assistant_share(request, access):
     assistant = access.assistant
     form = AddMemberForm(request.POST or None, assistant=assistant)
     if request.method == "POST" and form.is_valid():
@@ -114,11 +108,9 @@ def assistant_share(request, assistant_id: int):
 MEMBERS_PER_PAGE = 25
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_remove(request, assistant_id: int, user_id: int):
+@assistant_view(need=Need.SHARE, methods=("GET", "POST"))
+def member_remove(request, access, user_id: int):
     """GET asks to confirm (a page of its own, so it works without JavaScript); POST removes."""
-    access = get_assistant_for(request.user, assistant_id, need=Need.SHARE)
     assistant = access.assistant
     person = get_object_or_404(get_user_model(), pk=user_id)
     if request.method == "GET":

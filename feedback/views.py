@@ -4,7 +4,6 @@ shared chats."""
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -16,13 +15,13 @@ from django.utils.http import (
     urlencode,
 )
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_POST
 
 from assistants.lib import ratelimit
 from assistants.lib.htmx import render_page_or_partial, render_partial, wants_partial
 from assistants.lib.markup import render_markdown
+from assistants.lib.pages import assistant_view
 from assistants.models import Assistant, Message
-from assistants.selectors import Need, get_assistant_for
+from assistants.selectors import Need
 from assistants.timeframe import TimeframeForm, timeframe_context, today_in
 from feedback import selectors, services
 from feedback.charts import reasons_figure
@@ -50,20 +49,12 @@ FEEDBACK_RATE_WINDOW_SECONDS = 60
 
 
 def _too_many(request) -> HttpResponse | None:
-    wait = ratelimit.hit(
+    return ratelimit.refusal(
         f"feedback:user:{request.user.pk}",
         limit=FEEDBACK_RATE_LIMIT,
         per_seconds=FEEDBACK_RATE_WINDOW_SECONDS,
+        problem="Too much feedback at once. Try again in {wait} seconds.",
     )
-    if wait is None:
-        return None
-    response = HttpResponse(
-        f"Too much feedback at once. Try again in {wait} seconds.",
-        status=429,
-        content_type="text/plain; charset=utf-8",
-    )
-    response["Retry-After"] = str(wait)
-    return response
 
 
 def _controls(request, answer, *, rating: Rating | None, form=None, note: str = "", status=200):
@@ -80,9 +71,8 @@ def _controls(request, answer, *, rating: Rating | None, form=None, note: str = 
     return render(request, "feedback/_rating.html", context, status=status)
 
 
-def _own_answer(request, assistant_id: int, message_id: int) -> Message:
+def _own_answer(request, assistant: Assistant, message_id: int) -> Message:
     """The person's answer to rate (404 otherwise), its assistant attached for the controls."""
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.USE).assistant
     answer = selectors.answer_to_rate(assistant, request.user, message_id)
     answer.assistant = assistant
     return answer
@@ -101,10 +91,9 @@ def _back_to_chat(answer):
     return redirect(f"{url}#message-{answer.pk}")
 
 
-@login_required
-@require_POST
-def rate(request, assistant_id: int, message_id: int):
-    answer = _own_answer(request, assistant_id, message_id)
+@assistant_view(need=Need.USE, methods=("POST",))
+def rate(request, access, message_id: int):
+    answer = _own_answer(request, access.assistant, message_id)
     assistant = answer.assistant
     if limited := _too_many(request):
         return limited
@@ -124,10 +113,9 @@ def rate(request, assistant_id: int, message_id: int):
     return _controls(request, answer, rating=selectors.rating_of(answer), note="rated")
 
 
-@login_required
-@require_POST
-def details(request, assistant_id: int, message_id: int):
-    answer = _own_answer(request, assistant_id, message_id)
+@assistant_view(need=Need.USE, methods=("POST",))
+def details(request, access, message_id: int):
+    answer = _own_answer(request, access.assistant, message_id)
     assistant = answer.assistant
     rating = selectors.rating_of(answer)
     if rating is None:
@@ -146,8 +134,8 @@ def details(request, assistant_id: int, message_id: int):
     return _done(request, answer, rating=rating, note="saved", thanks="Saved. Thank you.")
 
 
-def _withdraw(request, assistant_id: int, message_id: int, *, what: str):
-    answer = _own_answer(request, assistant_id, message_id)
+def _withdraw(request, access, message_id: int, *, what: str):
+    answer = _own_answer(request, access.assistant, message_id)
     rating = selectors.rating_of(answer)
     if rating is not None:
         if what == "contact":
@@ -161,25 +149,21 @@ def _withdraw(request, assistant_id: int, message_id: int, *, what: str):
     return _done(request, answer, rating=rating, note=note, thanks=thanks)
 
 
-@login_required
-@require_POST
-def withdraw_contact(request, assistant_id: int, message_id: int):
-    return _withdraw(request, assistant_id, message_id, what="contact")
+@assistant_view(need=Need.USE, methods=("POST",))
+def withdraw_contact(request, access, message_id: int):
+    return _withdraw(request, access, message_id, what="contact")
 
 
-@login_required
-@require_POST
-def withdraw_chat(request, assistant_id: int, message_id: int):
-    return _withdraw(request, assistant_id, message_id, what="chat")
+@assistant_view(need=Need.USE, methods=("POST",))
+def withdraw_chat(request, access, message_id: int):
+    return _withdraw(request, access, message_id, what="chat")
 
 
 # --- The Feedback tab ----------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def feedback_tab(request, assistant_id: int):
-    access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
+@assistant_view(need=Need.MANAGE, methods=("GET",))
+def feedback_tab(request, access):
     assistant = access.assistant
     form = TimeframeForm(request.GET, today=today_in(assistant.tzinfo))
     page_form = FeedbackPageForm(request.GET)
@@ -233,10 +217,9 @@ def _reason_choices(lists: dict[str, list[str]], chosen: str | None) -> list[str
     return choices
 
 
-@login_required
-@require_GET
-def feedback_csv(request, assistant_id: int):
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
+@assistant_view(need=Need.MANAGE, methods=("GET",))
+def feedback_csv(request, access):
+    assistant = access.assistant
     form = TimeframeForm(request.GET, today=today_in(assistant.tzinfo))
     filter_form = FeedbackFilterForm(request.GET)
     if not form.is_valid() or not filter_form.is_valid():
@@ -281,10 +264,9 @@ def _back_to_tab(request, assistant: Assistant):
     return redirect(back)
 
 
-@login_required
-@require_POST
-def review(request, assistant_id: int, rating_id: int):
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
+@assistant_view(need=Need.MANAGE, methods=("POST",))
+def review(request, access, rating_id: int):
+    assistant = access.assistant
     form = ReviewForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(
@@ -311,10 +293,9 @@ def review(request, assistant_id: int, rating_id: int):
     )
 
 
-@login_required
-@require_POST
-def mark_reviewed(request, assistant_id: int):
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
+@assistant_view(need=Need.MANAGE, methods=("POST",))
+def mark_reviewed(request, access):
+    assistant = access.assistant
     form = MarkReviewedForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(
@@ -327,11 +308,10 @@ def mark_reviewed(request, assistant_id: int):
     return _back_to_tab(request, assistant)
 
 
-@login_required
-@require_POST
-def reason_lists(request, assistant_id: int):
+@assistant_view(need=Need.MANAGE, methods=("POST",))
+def reason_lists(request, access):
     """The assistant settings page's reasons form posts here."""
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
+    assistant = access.assistant
     form = ReasonListsForm(request.POST)
     if form.is_valid():
         services.set_reason_lists(
@@ -344,10 +324,8 @@ def reason_lists(request, assistant_id: int):
     return redirect(f"{reverse('assistants:settings', args=[assistant.pk])}#reasons")
 
 
-@login_required
-@require_GET
-def shared_chat(request, assistant_id: int, token: UUID):
-    access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
+@assistant_view(need=Need.MANAGE, methods=("GET",))
+def shared_chat(request, access, token: UUID):
     chat = selectors.shared_chat(access.assistant, token)
     for message in chat.messages:
         message.html = render_markdown(message.content) if message.role == "assistant" else None

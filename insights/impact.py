@@ -29,12 +29,17 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Subquery, Sum
 
 from assistants.models import Assistant, DailyAnswerStats, DailyUsage
-from assistants.timeframe import DateRange
+from assistants.timeframe import DateRange, today_in
 from feedback.models import VersionFeedback
 from insights import stats
 from insights.forms import Source, of_source
 from insights.quality import Histogram, format_latency, latency_histograms, merge_histograms
-from insights.selectors import ConfigurationChange, answer_sums, usage_sums
+from insights.selectors import (
+    ConfigurationChange,
+    answer_sums,
+    configuration_history,
+    usage_sums,
+)
 
 WINDOWS = (7, 14, 28)
 DEFAULT_WINDOW = 14
@@ -486,24 +491,32 @@ class Impact:
     assessments: list[Assessment]
 
 
+@dataclass(frozen=True, kw_only=True)
+class Surroundings:
+    """What may cut a change's sides short of the window (see `sides`): the days of the
+    neighbouring changes, the first activity and today."""
+
+    first_activity: date | None
+    today: date
+    previous_change_day: date | None = None
+    next_change_day: date | None = None
+
+
 def cut_sides(
     change: ConfigurationChange,
     *,
     window: int,
-    previous_change_day: date | None,
-    next_change_day: date | None,
     days: dict[date, ImpactDay],
-    first_activity: date | None,
-    today: date,
+    around: Surroundings,
 ) -> tuple[Side, Side]:
     """The two sides of one change, with their days from `read_days` (no query)."""
     (before_range, before_limit), (after_range, after_limit, can_grow) = sides(
         change_day=change.day,
         window=window,
-        previous_change_day=previous_change_day,
-        next_change_day=next_change_day,
-        first_activity=first_activity,
-        today=today,
+        previous_change_day=around.previous_change_day,
+        next_change_day=around.next_change_day,
+        first_activity=around.first_activity,
+        today=around.today,
     )
     before = Side(before_range, fill(before_range, days), before_limit, False)
     after = Side(after_range, fill(after_range, days), after_limit, can_grow)
@@ -520,24 +533,13 @@ def assess(
     change: ConfigurationChange,
     *,
     window: int,
-    previous_change_day: date | None,
-    next_change_day: date | None,
     days: dict[date, ImpactDay],
-    first_activity: date | None,
-    today: date,
+    around: Surroundings,
     latencies: dict[DateRange, Histogram] | None = None,
 ) -> Impact:
     """The impact of one change from the days `read_days` returned and the sides' latency
     histograms, by range (no query)."""
-    before, after = cut_sides(
-        change,
-        window=window,
-        previous_change_day=previous_change_day,
-        next_change_day=next_change_day,
-        days=days,
-        first_activity=first_activity,
-        today=today,
-    )
+    before, after = cut_sides(change, window=window, days=days, around=around)
     latencies = latencies or {}
     before = replace(before, latency=latencies.get(before.range, []))
     after = replace(after, latency=latencies.get(after.range, []))
@@ -585,17 +587,13 @@ def impacts(
     cut = []
     for change in changes:
         previous_day, next_day = _neighbours(change, history)
-        cut.append(
-            cut_sides(
-                change,
-                window=window,
-                previous_change_day=previous_day,
-                next_change_day=next_day,
-                days=days,
-                first_activity=first_activity,
-                today=today,
-            )
+        around = Surroundings(
+            first_activity=first_activity,
+            today=today,
+            previous_change_day=previous_day,
+            next_change_day=next_day,
         )
+        cut.append(cut_sides(change, window=window, days=days, around=around))
     ranges = [side.range for pair in cut for side in pair if side.range]
     histograms = latency_histograms(assistant, ranges, source=source)
     latencies = {
@@ -611,3 +609,24 @@ def impacts(
         )
         for change, (before, after) in zip(changes, cut, strict=True)
     ]
+
+
+def impact_of(
+    assistant: Assistant, number: int, *, window: int, source: str = Source.ALL
+) -> Impact | None:
+    """The impact of the change that made version `number`, as of today in the assistant's
+    reporting time zone, clipped by its neighbouring changes; None when that version changed
+    nothing Usage Insights compares. Five queries: the history, then `impacts`."""
+    history = configuration_history(assistant)
+    change = next((c for c in history if c.number == number), None)
+    if change is None:
+        return None
+    (impact,) = impacts(
+        assistant,
+        changes=[change],
+        history=history,
+        window=window,
+        today=today_in(assistant.tzinfo),
+        source=source,
+    )
+    return impact

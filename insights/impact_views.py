@@ -1,19 +1,16 @@
 """The impact page of one configuration change: `/assistants/<id>/insights/changes/<n>/`."""
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
+from assistants.lib.pages import assistant_view
 from assistants.models import ConfigurationVersion
-from assistants.selectors import Need, get_assistant_for
-from assistants.timeframe import today_in
+from assistants.selectors import Need
 from insights.diff import configuration_diff
 from insights.forms import Source
-from insights.impact import DEFAULT_WINDOW, WINDOWS, impacts
+from insights.impact import DEFAULT_WINDOW, WINDOWS, impact_of
 from insights.impact_charts import overlay_figure
-from insights.selectors import configuration_history
 
 
 class ImpactForm(forms.Form):
@@ -51,26 +48,13 @@ def version_with_previous(
     return pair[number], pair.get(number - 1)
 
 
-@login_required
-@require_GET
-def change_impact(request, assistant_id: int, number: int):
-    access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
+@assistant_view(need=Need.MANAGE, methods=("GET",))
+def change_impact(request, access, number: int):
     assistant = access.assistant
     form = ImpactForm(request.GET)
     window, source = form.chosen_window(), form.chosen_source()
     version, previous = version_with_previous(assistant, number)
-    history = configuration_history(assistant)
-    change = next((c for c in history if c.number == number), None)
-    impact = None
-    if change is not None:
-        (impact,) = impacts(
-            assistant,
-            changes=[change],
-            history=history,
-            window=window,
-            today=today_in(assistant.tzinfo),
-            source=source,
-        )
+    impact = impact_of(assistant, number, window=window, source=source)
     context = {
         "access": access,
         "assistant": assistant,

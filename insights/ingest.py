@@ -453,18 +453,18 @@ def _store_messages(
         ],
     )
 
-    def own_conversation(index, event) -> int | None:
-        """The event's conversation id, or None (and an error) when it is another person's."""
-        conversation_id, participant_id = conversations[event.conversation]
-        if participant_id != participants[event.user]:
-            outcome.errors.append(_foreign_conversation(index, event))
-            return None
-        return conversation_id
+    def in_own_conversations(indexed_events):
+        """(conversation id, event) of each event whose conversation is its sender's; an
+        error for each other one."""
+        for index, event in indexed_events:
+            conversation_id, participant_id = conversations[event.conversation]
+            if participant_id != participants[event.user]:
+                outcome.errors.append(_foreign_conversation(index, event))
+                continue
+            yield conversation_id, event
 
     new_messages = []
-    for index, event in answers:
-        if (conversation_id := own_conversation(index, event)) is None:
-            continue
+    for conversation_id, event in in_own_conversations(answers):
         new_messages.append(
             NewMessage(
                 conversation_id=conversation_id,
@@ -480,9 +480,7 @@ def _store_messages(
             )
         )
     new_failures = []
-    for index, event in failures:
-        if (conversation_id := own_conversation(index, event)) is None:
-            continue
+    for conversation_id, event in in_own_conversations(failures):
         new_failures.append(
             NewFailure(
                 conversation_id=conversation_id,

@@ -17,6 +17,13 @@ DAILY_COLOUR = "#2563eb"
 WEEKLY_COLOUR = "#7c3aed"
 MONTHLY_COLOUR = "#0d9488"
 
+# The stacked bars of `new_and_returning_figure`, bottom first: (legend, field of
+# `BucketPeople`, colour, word in the hover).
+_NEW_AND_RETURNING = (
+    ("New", "new_users", NEW_COLOUR, "new"),
+    ("Returning", "returning_users", RETURNING_COLOUR, "returning"),
+)
+
 
 def new_and_returning_figure(
     buckets: list[BucketPeople], changes: list[ConfigurationChange]
@@ -28,19 +35,13 @@ def new_and_returning_figure(
     return {
         "data": [
             bar_trace(
-                name="New",
+                name=name,
                 x=x,
-                y=[bucket.new_users for bucket in buckets],
-                colour=NEW_COLOUR,
-                hover="%{y:,d} new<extra></extra>",
-            ),
-            bar_trace(
-                name="Returning",
-                x=x,
-                y=[bucket.returning_users for bucket in buckets],
-                colour=RETURNING_COLOUR,
-                hover="%{y:,d} returning<extra></extra>",
-            ),
+                y=[getattr(bucket, attribute) for bucket in buckets],
+                colour=colour,
+                hover=f"%{{y:,d}} {word}<extra></extra>",
+            )
+            for name, attribute, colour, word in _NEW_AND_RETURNING
         ],
         "layout": layout,
     }

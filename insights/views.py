@@ -1,15 +1,14 @@
 """Usage Insights: the page with its Analytics tab, and the analytics CSV."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
 
 from assistants.lib.csv_stream import csv_download, streaming_csv_response
 from assistants.lib.htmx import render_page_or_partial
-from assistants.selectors import Need, get_assistant_for
+from assistants.lib.pages import assistant_view
+from assistants.selectors import Need
 from assistants.timeframe import By, DateRange, timeframe_context, today_in
 from insights import charts, quality_charts
 from insights.activity import first_activity_day, timeframe_activity
@@ -55,10 +54,8 @@ def _chart(chart_id: str, title: str, figure: dict) -> dict:
 _BUCKET_WORD = {By.DAY: "day", By.WEEK: "week", By.MONTH: "month"}
 
 
-@login_required
-@require_GET
-def analytics(request, assistant_id: int):
-    access = get_assistant_for(request.user, assistant_id, need=Need.MANAGE)
+@assistant_view(need=Need.MANAGE, methods=("GET",))
+def analytics(request, access):
     assistant = access.assistant
     form = AnalyticsForm(request.GET, today=today_in(assistant.tzinfo))
     date_range = form.date_range()
@@ -189,10 +186,9 @@ def _quality_section(assistant, form, date_range, buckets, changes, timeframe_ca
     }
 
 
-@login_required
-@require_GET
-def analytics_csv(request, assistant_id: int):
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
+@assistant_view(need=Need.MANAGE, methods=("GET",))
+def analytics_csv(request, access):
+    assistant = access.assistant
     form = AnalyticsForm(request.GET, today=today_in(assistant.tzinfo), csv=True)
     if not form.is_valid():
         return HttpResponseBadRequest(form.error_text(), content_type="text/plain; charset=utf-8")
@@ -249,12 +245,11 @@ PEOPLE_CSV_HEADER = (
 )
 
 
-@login_required
-@require_GET
-def people_csv(request, assistant_id: int):
+@assistant_view(need=Need.MANAGE, methods=("GET",))
+def people_csv(request, access):
     """Every person active in the timeframe, most messages first (SPEC §6), named as §9
     says; streamed by `COPY` straight out of PostgreSQL."""
-    assistant = get_assistant_for(request.user, assistant_id, need=Need.MANAGE).assistant
+    assistant = access.assistant
     form = AnalyticsForm(request.GET, today=today_in(assistant.tzinfo), csv=True)
     if not form.is_valid():
         return HttpResponseBadRequest(form.error_text(), content_type="text/plain; charset=utf-8")

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from assistants import services
 from assistants.models import Assistant, Conversation, Message
@@ -96,6 +97,11 @@ def chat_turn(
         content=answer,
         created_at=at + timedelta(seconds=1),
     )
+
+
+def ago(**delta) -> datetime:
+    """The moment `timedelta(**delta)` before now (as time-machine may have set it)."""
+    return timezone.now() - timedelta(**delta)
 
 
 def rate(assistant: Assistant, answer: Message, value: str, at: datetime, **details) -> int | None:

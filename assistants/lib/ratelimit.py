@@ -3,6 +3,7 @@
 import math
 from datetime import timedelta
 
+from django.http import HttpResponse
 from django.utils import timezone
 
 from assistants.lib.sql import bulk_cursor
@@ -31,3 +32,17 @@ def hit(key: str, *, limit: int, per_seconds: int) -> int | None:
     if hits <= limit:
         return None
     return max(1, math.ceil((window_start + timedelta(seconds=per_seconds) - now).total_seconds()))
+
+
+def refusal(key: str, *, limit: int, per_seconds: int, problem: str) -> HttpResponse | None:
+    """Count one request against `key` (as `hit` does): None while within the limit, else a
+    plain-text 429 saying `problem` (its `{wait}` filled in with the seconds to wait) with
+    `Retry-After`."""
+    wait = hit(key, limit=limit, per_seconds=per_seconds)
+    if wait is None:
+        return None
+    response = HttpResponse(
+        problem.format(wait=wait), status=429, content_type="text/plain; charset=utf-8"
+    )
+    response["Retry-After"] = str(wait)
+    return response

@@ -27,8 +27,7 @@ from assistants.timeframe import DateRange, today_in
 from insights import stats
 from insights.bench import Bench, naive_rows, range_params, time_pages, timings_ms
 from insights.bench.analytics import NAIVE_CONVERSATIONS
-from insights.impact import DEFAULT_WINDOW, Impact, impacts
-from insights.selectors import configuration_history
+from insights.impact import DEFAULT_WINDOW, Impact, impact_of
 
 PAGE_TARGET_MS = 30
 BENCH_INSTRUCTIONS = "Answer in two sentences at most, then offer one next step."
@@ -226,15 +225,7 @@ def run(bench: Bench) -> dict:
     bench.progress(f"timing the impact page of v{number}, {options['runs']} loads each")
     time_pages(pages, warmups=options["warmups"], runs=options["runs"])
 
-    history = configuration_history(assistant)
-    change = next(c for c in history if c.number == number)
-    (impact,) = impacts(
-        assistant,
-        changes=[change],
-        history=history,
-        window=DEFAULT_WINDOW,
-        today=today_in(assistant.tzinfo),
-    )
+    impact = impact_of(assistant, number, window=DEFAULT_WINDOW)
     bench.progress("the same figures counted from the raw events")
     naive_impact(assistant, impact)  # warm-up, as the page gets
     samples = []

@@ -13,7 +13,7 @@ from assistants.timeframe import DateRange
 from insights import charts
 from insights.changes import version_records
 from insights.diff import configuration_diff, line_diff
-from insights.impact import ImpactDay, assess
+from insights.impact import ImpactDay, Surroundings, assess
 from insights.impact_charts import overlay_figure
 from insights.selectors import ConfigurationChange, DayFigures, version_history
 from tests.factories import UserFactory, chat_turn, rate
@@ -41,11 +41,8 @@ def test_the_overlay_is_valid_plotly_and_aligns_both_sides_by_day():
     impact = assess(
         replace(CHANGE, changed_at=datetime(2026, 3, 2, 9, tzinfo=UTC)),
         window=7,
-        previous_change_day=None,
-        next_change_day=None,
         days={d.day: d for d in before + after},
-        first_activity=before[0].day,
-        today=date(2026, 4, 1),
+        around=Surroundings(first_activity=before[0].day, today=date(2026, 4, 1)),
     )
     figure = overlay_figure(impact)
     go.Figure(figure)  # raises on any invalid property

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from assistants import services
-from insights.impact import ImpactDay, Verdict, assess, sides, verdict_of
+from insights.impact import ImpactDay, Surroundings, Verdict, assess, sides, verdict_of
 from insights.selectors import ConfigurationChange
 from insights.stats import Estimate, Interval
 from tests.factories import UserFactory, chat_turn, rate
@@ -82,11 +82,8 @@ def _assess(before_days, after_days, **overrides):
     return assess(
         _change(),
         window=overrides.pop("window", 14),
-        previous_change_day=None,
-        next_change_day=None,
         days=days,
-        first_activity=min(days) if days else None,
-        today=TODAY,
+        around=Surroundings(first_activity=min(days) if days else None, today=TODAY),
     )
 
 
@@ -150,11 +147,12 @@ def test_not_enough_data_says_how_much_more_is_needed():
     short = assess(
         _change(),
         window=14,
-        previous_change_day=date(2026, 6, 11),
-        next_change_day=None,
         days={},
-        first_activity=date(2026, 1, 1),
-        today=date(2026, 6, 20),
+        around=Surroundings(
+            first_activity=date(2026, 1, 1),
+            today=date(2026, 6, 20),
+            previous_change_day=date(2026, 6, 11),
+        ),
     )
     users = short.assessments[0]
     assert users.verdict == Verdict.NOT_ENOUGH_DATA

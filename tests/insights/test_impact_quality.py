@@ -12,7 +12,7 @@ from assistants.answer_stats import bucket_value, latency_bucket
 from assistants.services import NewConversation, NewFailure, NewMessage
 from assistants.timeframe import DateRange
 from insights.changes import version_records
-from insights.impact import ImpactDay, Verdict, assess
+from insights.impact import ImpactDay, Surroundings, Verdict, assess
 from insights.quality import format_latency
 from insights.selectors import ConfigurationChange, version_history
 from tests.factories import UserFactory
@@ -33,11 +33,8 @@ def _assess(before: list[ImpactDay], after: list[ImpactDay], latencies=None):
     impact = assess(
         CHANGE,
         window=14,
-        previous_change_day=None,
-        next_change_day=None,
         days=days,
-        first_activity=BEFORE.start,
-        today=date(2026, 7, 31),
+        around=Surroundings(first_activity=BEFORE.start, today=date(2026, 7, 31)),
         latencies=latencies,
     )
     return {a.figure.key: a for a in impact.assessments}

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import SHARING_ALL, chat_turn, rate
+from tests.factories import SHARING_ALL, ago, chat_turn, rate
 from tests.privacy.helpers import api_chat
 
 QUESTION = "My passport number is X1234567, can I travel?"
@@ -51,16 +51,9 @@ def api_person(people):
     answer = api_chat(
         assistant,
         "visitor-42",
-        timezone.now() - timedelta(hours=2),
+        ago(hours=2),
         question="Visitor's secret question",
         answer="Visitor's answer",
     )
-    rate(
-        assistant,
-        answer,
-        "negative",
-        timezone.now() - timedelta(hours=1),
-        comment="Visitor's comment",
-        share_chat=True,
-    )
+    rate(assistant, answer, "negative", ago(hours=1), comment="Visitor's comment", share_chat=True)
     return answer
