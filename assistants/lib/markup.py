@@ -34,7 +34,9 @@ def render_markdown(text: str) -> SafeString:
 # heading and quote markers, list bullets and table rules go.
 _IMAGES_AND_LINKS = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _LINE_MARKERS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+|```.*$)", re.MULTILINE)
-_INLINE_MARKS = re.compile(r"(\*+|(?<!\w)_+|_+(?!\w)|`+|~~|\|)")
+# The lookahead lets the search skip, in one character test, the positions where no mark
+# can start (a page of excerpts spent about 2 ms in this expression without it).
+_INLINE_MARKS = re.compile(r"(?=[*_`~|])(\*+|(?<!\w)_+|_+(?!\w)|`+|~~|\|)")
 
 
 def markdown_to_text(text: str) -> str:

@@ -1,13 +1,16 @@
 """The reply backends, the OpenAI-compatible one against a small fake server over real HTTP."""
 
+import re
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assistants.backends import ChatTurn, ReplyError, backend_for
 from assistants.backends.offline import OfflineBackend
 from assistants.backends.openai_compatible import OpenAICompatibleBackend
-from assistants.lib.markup import render_markdown
+from assistants.lib.markup import _INLINE_MARKS, render_markdown
 from tests.assistants.model_server import FakeModelServer
 
 HISTORY = [ChatTurn("user", "Hi"), ChatTurn("assistant", "Hello!"), ChatTurn("user", "Ping?")]
@@ -126,3 +129,11 @@ def test_an_excerpt_keeps_the_words_and_drops_the_markup():
         "# Steps\nOpen **Settings** → [Account](https://x.test) and `reset`.\n> Note\n- snake_case"
     )
     assert markdown_to_text(text) == "Steps Open Settings → Account and reset. Note snake_case"
+
+
+@given(st.text(alphabet="ab _*`~|1\n#>-[]()", max_size=40))
+def test_the_excerpts_inline_marks_go_exactly_as_the_plain_expression_drops_them(text):
+    # The compiled expression starts with a lookahead that only skips positions where no
+    # alternative can match; the result must equal the expression without it.
+    plain = re.compile(r"(\*+|(?<!\w)_+|_+(?!\w)|`+|~~|\|)")
+    assert _INLINE_MARKS.sub("", text) == plain.sub("", text)
