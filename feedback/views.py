@@ -204,7 +204,6 @@ def feedback_tab(request, access):
         "csv_url": reverse("insights:feedback_csv", args=[assistant.pk])
         + f"?{urlencode([*selectors.range_pairs(date_range), *kept])}",
         "reasons_chart": reasons_figure(reasons) if reasons.any else None,
-        "note_max_length": NOTE_MAX_LENGTH,
     }
     return render_page_or_partial(request, template, "body", context)
 
@@ -289,7 +288,7 @@ def review(request, access, rating_id: int):
         request,
         "feedback/feedback_tab.html",
         "feedback-item",
-        {"item": item, "assistant": assistant, "note_max_length": NOTE_MAX_LENGTH, "saved": True},
+        {"item": item, "assistant": assistant, "saved": True},
     )
 
 

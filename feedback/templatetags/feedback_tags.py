@@ -1,5 +1,5 @@
 """Rating controls for the chat, which belongs to the assistants app: its templates load this
-library, so assistants never imports feedback.
+library, so assistants never imports feedback; and the Feedback tab's items.
 
     {% load feedback_tags %}
     {% current_ratings assistant conversation as ratings %}   {# three queries at most #}
@@ -9,13 +9,14 @@ library, so assistants never imports feedback.
 from dataclasses import dataclass, field
 
 from django import template
+from django.utils.safestring import SafeString
 
-from assistants.lib.markup import markdown_to_text
 from feedback import selectors
 from feedback.controls import controls_context
 from feedback.forms import ReasonListsForm
 from feedback.models import Rating
-from feedback.selectors import EXCERPT_CHARACTERS
+from feedback.selectors import FeedbackItem
+from feedback.tab_items import ItemLinks, feedback_item_html
 
 register = template.Library()
 
@@ -55,14 +56,21 @@ def rating_controls(context, message, ratings: ChatRatings | None) -> dict:
     ) | {"csrf_token": context.get("csrf_token"), "request": request}
 
 
-@register.filter
-def answer_text(markdown_text: str) -> str:
-    """A message's words without Markdown markup, at most `EXCERPT_CHARACTERS`, for the
-    Feedback tab's excerpts of the answer and the question."""
-    text = markdown_to_text(markdown_text)
-    if len(text) <= EXCERPT_CHARACTERS:
-        return text
-    return text[: EXCERPT_CHARACTERS - 1].rstrip() + "…"
+@register.simple_tag(takes_context=True)
+def feedback_item(context, item: FeedbackItem) -> SafeString:
+    """One item of the Feedback tab (`feedback.tab_items`); `saved` in the context opens its
+    review form with a note that the review was saved."""
+    # Once a page: the render context lives as long as the template's rendering.
+    key = (ItemLinks, context["assistant"].pk)
+    links = context.render_context.get(key)
+    if links is None:
+        links = context.render_context[key] = ItemLinks.of(key[1])
+    return feedback_item_html(
+        item,
+        links=links,
+        csrf_token=str(context.get("csrf_token", "")),
+        saved=bool(context.get("saved")),
+    )
 
 
 @register.inclusion_tag("feedback/_reason_lists.html", takes_context=True)
