@@ -318,9 +318,12 @@ class DailyFeedbackFacet(models.Model):
     class Meta:
         constraints = [
             # Also the index of every read: one facet's label (and reason) over a range of
-            # days, whatever the other facets hold.
+            # days, whatever the other facets hold. It holds the counts, so those reads are
+            # index-only: a range's rows sit on as many heap pages as it has rows (3,660
+            # rows, 3,806 pages for a year of one facet's reasons: 4.6 ms, 2.7 index-only).
             models.UniqueConstraint(
                 fields=["assistant", "facet", "label", "reason", "day", "value"],
+                include=["ratings", "new"],
                 name="daily_feedback_facet_unique",
             ),
         ]
@@ -329,6 +332,7 @@ class DailyFeedbackFacet(models.Model):
             # (far more) rows by reason that the unique key holds beside them.
             models.Index(
                 fields=["assistant", "facet", "day"],
+                include=["label", "value", "ratings", "new"],
                 condition=Q(reason=""),
                 name="facet_of_every_rating",
             ),
