@@ -2,9 +2,10 @@
 
 A page shows up to forty items, and each one resolves some forty template variables: through
 the template engine they took about 0.3 ms each, 12 ms of a page whose budget is 30 ms
-(`make bench`). Written with `html.escape` and one join they take a tenth of that. The markup
-is the one the template had; the tab's template calls `{% feedback_item item %}`, and the
-review view renders an item alone with `feedback_item_html`.
+(`make bench`). Written with `html.escape` and one join, the template's rendering of a
+two-column page went from 38 to 19 ms under `cProfile`. The markup is the one the template
+had; the tab's template calls `{% feedback_item item %}` in its `feedback-item` partial, which
+the review view renders alone.
 """
 
 from dataclasses import dataclass
