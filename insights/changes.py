@@ -5,29 +5,24 @@ its answers count with the configuration it left unchanged: such a version is fo
 the row of the version before it.
 """
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Sum
-
-from assistants.models import Assistant, DailyAnswerStats
-from assistants.timeframe import DateRange
+from assistants.models import Assistant
+from assistants.timeframe import By, DateRange
 from assistants.versions import is_configuration_change
-from feedback.models import VersionFeedback
 from insights import stats
 from insights.cards import percent_of
-from insights.forms import of_source
 from insights.quality import (
-    Histogram,
+    Quality,
+    Tally,
     format_latency,
     format_rate,
     format_usd,
-    latency_histograms,
-    merge_histograms,
+    quality_figures,
 )
-from insights.selectors import ConfigurationChange, answer_sums
+from insights.selectors import ConfigurationChange
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,7 @@ class VersionRecord:
     failed_replies: int = 0
     cost_usd: Decimal = Decimal(0)  # of the answers that have a cost
     unpriced_answers: int = 0
-    latency: Histogram = field(default_factory=list)  # of its timed answers
+    latency_p50_ms: float | None = None  # of its timed answers (within 4 %)
 
     @property
     def numbers(self) -> list[int]:
@@ -64,10 +59,7 @@ class VersionRecord:
 
     @property
     def median_latency_text(self) -> str:
-        timed = sum(n for _, n in self.latency)
-        if not timed:
-            return "—"
-        return format_latency(stats.order_statistic(self.latency, math.ceil(timed / 2)))
+        return format_latency(self.latency_p50_ms)
 
     @property
     def cost_per_answer_text(self) -> str:
@@ -94,12 +86,21 @@ def _configurations(versions: list[ConfigurationChange]) -> list[tuple[Configura
 
 
 def version_records(
-    assistant: Assistant, *, versions: list[ConfigurationChange], date_range: DateRange, source: str
+    assistant: Assistant,
+    *,
+    versions: list[ConfigurationChange],
+    date_range: DateRange,
+    source: str,
+    quality: Quality | None = None,
 ) -> list[VersionRecord]:
     """The configurations live at some time in the range, newest first, with the current
     ratings of the answers they gave on the range's days (of `source`: all, app or api) and
     satisfaction's 95 % Wilson interval, and the answers' count, failed replies, latencies
-    and cost. `versions` is `selectors.version_history`. Three queries."""
+    and cost. `versions` is `selectors.version_history`; `quality`, the range's
+    `quality_figures` of the same source when the caller has them (the Analytics tab reads
+    them for its Quality and cost section). No query given them, one otherwise."""
+    if quality is None:
+        quality = quality_figures(assistant, date_range, by=By.MONTH, source=source)
     rows = _configurations(versions)
     first, after = date_range.bounds(assistant.tzinfo)
     live = []
@@ -109,32 +110,16 @@ def version_records(
         starts_in_time = version.number == 1 or version.changed_at < after
         if starts_in_time and (until is None or until >= first):
             live.append((version, folded, until))
-    in_range = {"assistant": assistant, "day__gte": date_range.start, "day__lte": date_range.end}
-    by_version = {
-        number: (positive, negative)
-        for number, positive, negative in of_source(
-            VersionFeedback.objects.filter(**in_range), source
-        )
-        .values("version")
-        .annotate(positive=Sum("positive"), negative=Sum("negative"))
-        .values_list("version", "positive", "negative")
-    }
-    answers = {
-        number: sums
-        for number, *sums in answer_sums(
-            of_source(DailyAnswerStats.objects.filter(**in_range), source), key="version"
-        )
-    }
-    (latencies,) = latency_histograms(assistant, [date_range], source=source)
     records = []
     for version, folded, until in reversed(live):
-        numbers = [version.number, *(f.number for f in folded)]
-        positive = sum(by_version.get(n, (0, 0))[0] for n in numbers)
-        negative = sum(by_version.get(n, (0, 0))[1] for n in numbers)
-        answered, failed, cost, unpriced = (
-            sum((answers.get(n, (0, 0, Decimal(0), 0))[i] for n in numbers), start=0)
-            for i in range(4)
-        )
+        answers = Tally()
+        positive = negative = 0
+        for number in [version.number, *(f.number for f in folded)]:
+            if number in quality.by_version:
+                answers.merge(quality.by_version[number])
+            version_positive, version_negative = quality.version_ratings.get(number, (0, 0))
+            positive += version_positive
+            negative += version_negative
         records.append(
             VersionRecord(
                 version=version,
@@ -143,11 +128,11 @@ def version_records(
                 positive=positive,
                 negative=negative,
                 satisfaction=stats.wilson(positive, positive + negative),
-                answers=answered,
-                failed_replies=failed,
-                cost_usd=Decimal(cost),
-                unpriced_answers=unpriced,
-                latency=merge_histograms(latencies.get(n, []) for n in numbers),
+                answers=answers.answers,
+                failed_replies=answers.failed,
+                cost_usd=answers.cost,
+                unpriced_answers=answers.unpriced,
+                latency_p50_ms=answers.latency.percentile(0.5),
             )
         )
     return records

@@ -88,6 +88,10 @@ class Quality:
     period: QualityFigures
     previous: QualityFigures
     models: list[ModelFigures]
+    # Per configuration version, its answers of the timeframe (`insights.changes` adds up
+    # the versions of one configuration) and their current ratings (positive, negative).
+    by_version: dict[int, "Tally"] = field(default_factory=dict)
+    version_ratings: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def has_activity(self) -> bool:
@@ -158,36 +162,50 @@ class Tally:
 # One statement for the whole section. The rollup rows of the timeframe and its previous
 # period (an index range scan on the unique key, which leads with (assistant_id, day)), each
 # in its group by `width_bucket` over the groups' first days (1: the previous period, 2…:
-# the timeframe's buckets); then five kinds of rows:
-# - 'group' and 'model': the figures of each group, and of each model over the timeframe;
+# the timeframe's buckets); then these kinds of rows:
+# - 'group', 'model' and 'version': the figures of each group, and of each model and each
+#   configuration version over the timeframe;
 # - 'latency': each row's histogram, added up in Python (`LatencyHistogram`): a year is a
 #   few hundred short arrays, which add up there faster than PostgreSQL unnests and
 #   regroups them;
 # - 'prices': per priced model, its prices that started before the timeframe ended;
-# - 'ratings': per model, the current ratings of its answers of the timeframe
-#   (`feedback.VersionFeedback`, keyed by the rated answer's day and model).
+# - 'ratings' and 'version ratings': per model and per version, the current ratings of its
+#   answers of the timeframe (`feedback.VersionFeedback`, keyed by the rated answer's day,
+#   version and model).
 _ROWS = """
 WITH stats AS (
-    SELECT width_bucket(day, %(starts)s::date[]) AS grp, model, answers, failed_replies,
-           input_tokens, output_tokens, cost_usd, unpriced_answers, latency_first_bucket,
-           latency_counts
+    SELECT width_bucket(day, %(starts)s::date[]) AS grp, version, model, answers,
+           failed_replies, input_tokens, output_tokens, cost_usd, unpriced_answers,
+           latency_first_bucket, latency_counts
     FROM assistants_dailyanswerstats
     WHERE assistant_id = %(assistant)s AND day BETWEEN %(first)s AND %(last)s
       AND (%(source)s = 'all' OR source = %(source)s)
+),
+ratings AS (
+    SELECT version, model, positive, negative
+    FROM feedback_versionfeedback
+    WHERE assistant_id = %(assistant)s AND day BETWEEN %(start)s AND %(last)s
+      AND (%(source)s = 'all' OR source = %(source)s)
 )
-SELECT 'group' AS kind, grp, NULL AS model, sum(answers), sum(failed_replies),
-       sum(input_tokens), sum(output_tokens), sum(cost_usd), sum(unpriced_answers),
-       NULL::smallint AS first_bucket, NULL::int[] AS counts, NULL::json AS prices
+SELECT 'group' AS kind, grp, NULL::int AS version, NULL AS model, sum(answers),
+       sum(failed_replies), sum(input_tokens), sum(output_tokens), sum(cost_usd),
+       sum(unpriced_answers), NULL::smallint AS first_bucket, NULL::int[] AS counts,
+       NULL::json AS prices
 FROM stats GROUP BY grp
 UNION ALL
-SELECT 'model', NULL, model, sum(answers), sum(failed_replies), sum(input_tokens),
+SELECT 'model', NULL, NULL, model, sum(answers), sum(failed_replies), sum(input_tokens),
        sum(output_tokens), sum(cost_usd), sum(unpriced_answers), NULL, NULL, NULL
 FROM stats WHERE grp > 1 GROUP BY model
 UNION ALL
-SELECT 'latency', grp, model, 0, 0, 0, 0, 0, 0, latency_first_bucket, latency_counts, NULL
+SELECT 'version', NULL, version, NULL, sum(answers), sum(failed_replies), sum(input_tokens),
+       sum(output_tokens), sum(cost_usd), sum(unpriced_answers), NULL, NULL, NULL
+FROM stats WHERE grp > 1 GROUP BY version
+UNION ALL
+SELECT 'latency', grp, version, model, 0, 0, 0, 0, 0, 0, latency_first_bucket, latency_counts,
+       NULL
 FROM stats WHERE latency_counts IS NOT NULL
 UNION ALL
-SELECT 'prices', NULL, model, 0, 0, 0, 0, 0, 0, NULL, NULL,
+SELECT 'prices', NULL, NULL, model, 0, 0, 0, 0, 0, 0, NULL, NULL,
        json_agg(json_build_array(effective_from, input_usd_per_million::text,
                                  output_usd_per_million::text) ORDER BY effective_from)
 FROM assistants_modelprice
@@ -195,11 +213,12 @@ WHERE effective_from < %(after)s
 GROUP BY model
 UNION ALL
 -- Positive and negative ratings in the places of answers and failed replies.
-SELECT 'ratings', NULL, model, sum(positive), sum(negative), 0, 0, 0, 0, NULL, NULL, NULL
-FROM feedback_versionfeedback
-WHERE assistant_id = %(assistant)s AND day BETWEEN %(start)s AND %(last)s
-  AND (%(source)s = 'all' OR source = %(source)s)
-GROUP BY model
+SELECT 'ratings', NULL, NULL, model, sum(positive), sum(negative), 0, 0, 0, 0, NULL, NULL, NULL
+FROM ratings GROUP BY model
+UNION ALL
+SELECT 'version ratings', NULL, version, NULL, sum(positive), sum(negative), 0, 0, 0, 0, NULL,
+       NULL, NULL
+FROM ratings GROUP BY version
 """
 
 
@@ -209,7 +228,9 @@ def quality_figures(
     """Failed replies, latency p50/p95, tokens and cost per bucket of the range (`by`: day,
     week or month; empty buckets as zeros), for the whole range and its previous period, and
     per model for the range with the prices in force during it and the ratings of its
-    answers. `source`: all, app or api. One query, whatever the range and the data."""
+    answers; and per configuration version, its answers of the range and their ratings (for
+    `insights.changes`). `source`: all, app or api. One query, whatever the range and the
+    data."""
     buckets = date_range.buckets(by)
     previous_range = date_range.previous()
     first, after = date_range.bounds(assistant.tzinfo)
@@ -230,22 +251,28 @@ def quality_figures(
     # Group 1 is the previous period, 2… the buckets.
     groups = [Tally() for _ in range(len(buckets) + 2)]
     by_model: dict[str, Tally] = {}
+    by_version: dict[int, Tally] = {}
     prices: dict[str, list] = {}
     ratings: dict[str, tuple[int, int]] = {}
-    for kind, group, model, *figures, first_bucket, counts, model_prices in rows:
-        if kind in ("latency", "model") and model not in by_model:
-            by_model[model] = Tally()
+    version_ratings: dict[int, tuple[int, int]] = {}
+    for kind, group, version, model, *figures, first_bucket, counts, model_prices in rows:
         if kind == "latency":
             groups[group].latency.add(first_bucket, counts)
-            by_model[model].latency.add(first_bucket, counts)
+            if group > 1:
+                by_model.setdefault(model, Tally()).latency.add(first_bucket, counts)
+                by_version.setdefault(version, Tally()).latency.add(first_bucket, counts)
         elif kind == "group":
             groups[group].add(*figures)
         elif kind == "model":
-            by_model[model].add(*figures)
+            by_model.setdefault(model, Tally()).add(*figures)
+        elif kind == "version":
+            by_version.setdefault(version, Tally()).add(*figures)
         elif kind == "prices":
             prices[model] = model_prices
-        else:
+        elif kind == "ratings":
             ratings[model] = (int(figures[0]), int(figures[1]))
+        else:
+            version_ratings[version] = (int(figures[0]), int(figures[1]))
     whole = Tally()
     for tally in groups[2:]:
         whole.merge(tally)
@@ -268,6 +295,8 @@ def quality_figures(
         period=whole.figures(date_range.start, date_range.end),
         previous=groups[1].figures(previous_range.start, previous_range.end),
         models=models,
+        by_version=by_version,
+        version_ratings=version_ratings,
     )
 
 

@@ -61,6 +61,7 @@ def analytics(request, access):
     date_range = form.date_range()
     by, source = form.chosen_bucket(), form.chosen_source()
     people = people_figures(assistant, date_range, source=source, by=by)
+    quality = quality_figures(assistant, date_range, by=by, source=source)
     # This period and the previous one of the same length, read together for the cards.
     previous = date_range.previous()
     both = daily_figures(
@@ -101,7 +102,7 @@ def analytics(request, access):
         ),
         "source": form.chosen_source(),
         "versions": version_records(
-            assistant, versions=versions, date_range=date_range, source=source
+            assistant, versions=versions, date_range=date_range, source=source, quality=quality
         ),
         "activity": activity,
         "choices": bucket_and_source_choices(tab_url, date_range, by=by, source=source),
@@ -140,18 +141,13 @@ def analytics(request, access):
         changes=changes,
         chart_start=activity.chart_start,
     )
-    context["quality"] = _quality_section(
-        assistant, form, date_range, buckets, changes, timeframe_cards
-    )
+    context["quality"] = _quality_section(quality, date_range, buckets, changes, timeframe_cards)
     return render_page_or_partial(request, "insights/analytics.html", "body", context)
 
 
-def _quality_section(assistant, form, date_range, buckets, changes, timeframe_cards) -> dict:
-    """The Quality and cost section (its cards go to the row of cards), for the form's
-    buckets and source; `buckets` are the usage of the same buckets (`bucket_figures`). One
-    query (`quality_figures`)."""
-    by, source = form.chosen_bucket(), form.chosen_source()
-    quality = quality_figures(assistant, date_range, by=by, source=source)
+def _quality_section(quality, date_range, buckets, changes, timeframe_cards) -> dict:
+    """The Quality and cost section (its cards go to the row of cards) from the timeframe's
+    `quality_figures`; `buckets` are the usage of the same buckets (`bucket_figures`)."""
     timeframe_cards.extend(quality_cards(quality, period_days=date_range.length))
     started = {bucket.day: bucket.conversations for bucket in buckets}
     conversations = [started.get(b.start, 0) for b in quality.buckets]

@@ -171,6 +171,24 @@ def test_the_period_its_models_and_a_week_bucket(answered):
     assert quality.previous.attempts == 0
 
 
+def test_a_models_figures_leave_out_the_previous_period(answered):
+    # Nov 1 – 2; the previous period, Oct 30 – 31, holds m-priced's 1000 ms answer.
+    quality = quality_figures(answered, DateRange(_day(11, 1), _day(11, 2)), by=By.DAY)
+    by_model = {m.model: m.figures for m in quality.models}
+    # Nov 1's retry (2000 ms) and the API answer without a latency.
+    assert (by_model["m-priced"].answers, by_model["m-priced"].latency_p50_ms) == (
+        2,
+        bucket_value(latency_bucket(2000)),
+    )
+    assert by_model["m-priced"].latency_p95_ms == bucket_value(latency_bucket(2000))
+    assert quality.previous.latency_p50_ms == bucket_value(latency_bucket(1000))
+    # Nov 2 – 3 has no answer: the models of its previous period, Oct 31 – Nov 1, are not
+    # in its table.
+    later = quality_figures(answered, DateRange(_day(11, 2), _day(11, 3)), by=By.DAY)
+    assert later.previous.answers == 4
+    assert later.models == []
+
+
 def test_satisfaction_per_model_counts_by_the_rated_answers_model_and_day(answered, client_as):
     # m-priced's answers: Oct 31 23:30 rated up then changed to down, Nov 1 12:01 rated up;
     # m-unpriced's Nov 1 answer rated up. All rated on Nov 3, outside the timeframe: a rating
