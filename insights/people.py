@@ -283,49 +283,45 @@ _REGULAR_WEEKS = 3
 _ZEROS = ", ".join("0" for _ in MESSAGE_BANDS)
 
 _SCAN = f"""
-WITH people AS (
-    -- Each person's user messages of the range, from its person-day rows read index only
-    -- (daily_active_user_unique covers them); a person's messages of both sources add up,
-    -- so nothing groups by day.
-    SELECT participant_id AS person, sum(user_messages) AS messages
+WITH person_days AS (
+    -- One pass over the person-day rows (read index only: daily_active_user_unique covers
+    -- them) from the previous period's first day, or the 28 days ending on the range's
+    -- last day when they start earlier, grouped by person: their user messages of the range
+    -- and of the previous period (NULL: not active then; a person's messages of both sources
+    -- add up, so nothing groups by day), and their weeks of the 4 ending on the range's last
+    -- day with an active day, as bits (regulars).
+    SELECT sum(user_messages) FILTER (WHERE day >= %(start)s) AS messages,
+           sum(user_messages) FILTER (WHERE day BETWEEN %(previous_start)s AND %(previous_end)s)
+               AS previous_messages,
+           {_WEEK_BITS} FILTER (WHERE day > %(end)s::date - {MONTH_DAYS}) AS weeks,
+           participant_id AS person
     FROM assistants_dailyactiveuser
     WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
-      AND day BETWEEN %(start)s AND %(end)s
+      AND day BETWEEN least(%(previous_start)s, %(end)s::date - {MONTH_DAYS - 1}) AND %(end)s
     GROUP BY participant_id
 ),
-previous AS (
-    SELECT sum(user_messages) AS messages
-    FROM assistants_dailyactiveuser
-    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
-      AND day BETWEEN %(previous_start)s AND %(previous_end)s
-    GROUP BY participant_id
-),
-recent AS (
-    -- Regulars: the weeks of the 4 ending on the range's last day with an active day.
-    SELECT {_WEEK_BITS} AS weeks
-    FROM assistants_dailyactiveuser
-    WHERE assistant_id = %(assistant)s AND source = ANY(%(sources)s)
-      AND day BETWEEN %(end)s::date - {MONTH_DAYS - 1} AND %(end)s
-    GROUP BY participant_id
+people AS (
+    SELECT person, messages FROM person_days WHERE messages IS NOT NULL
 ),
 top AS (
     -- Ranked before anything is joined, so the most active people join only themselves.
     SELECT person, messages FROM people ORDER BY messages DESC, person LIMIT {TOP_PEOPLE}
 )
 -- kind, person, a name, two days, five figures, the message bands.
-SELECT 'period', NULL::bigint, NULL, NULL::date, NULL::date, count(*),
-       coalesce(sum(messages), 0),
-       (SELECT count(*) FROM recent
-        WHERE (weeks & 1) + (weeks >> 1 & 1) + (weeks >> 2 & 1) + (weeks >> 3 & 1)
-              >= {_REGULAR_WEEKS}),
-       (SELECT count(*) FROM previous), (SELECT coalesce(sum(messages), 0) FROM previous),
+SELECT 'period', NULL::bigint, NULL, NULL::date, NULL::date,
+       count(*) FILTER (WHERE messages IS NOT NULL), coalesce(sum(messages), 0),
+       count(*) FILTER (
+           WHERE (weeks & 1) + (weeks >> 1 & 1) + (weeks >> 2 & 1) + (weeks >> 3 & 1)
+                 >= {_REGULAR_WEEKS}),
+       count(*) FILTER (WHERE previous_messages IS NOT NULL),
+       coalesce(sum(previous_messages), 0),
        {
     ", ".join(
         f"count(*) FILTER (WHERE messages >= {low}" + (f" AND messages <= {high})" if high else ")")
         for _, low, high in MESSAGE_BANDS
     )
 }
-FROM people
+FROM person_days
 UNION ALL
 -- Distinct people of the weeks or months the counters do not give (`_scanned_days`).
 SELECT 'bucket', NULL, NULL, {_BUCKET_OF.format(day="day")}, NULL, count(DISTINCT participant_id),
