@@ -259,14 +259,14 @@ def quality_figures(
         if kind == "latency":
             groups[group].latency.add(first_bucket, counts)
             if group > 1:
-                by_model.setdefault(model, Tally()).latency.add(first_bucket, counts)
-                by_version.setdefault(version, Tally()).latency.add(first_bucket, counts)
+                _tally_of(by_model, model).latency.add(first_bucket, counts)
+                _tally_of(by_version, version).latency.add(first_bucket, counts)
         elif kind == "group":
             groups[group].add(*figures)
         elif kind == "model":
-            by_model.setdefault(model, Tally()).add(*figures)
+            _tally_of(by_model, model).add(*figures)
         elif kind == "version":
-            by_version.setdefault(version, Tally()).add(*figures)
+            _tally_of(by_version, version).add(*figures)
         elif kind == "prices":
             prices[model] = model_prices
         elif kind == "ratings":
@@ -298,6 +298,14 @@ def quality_figures(
         by_version=by_version,
         version_ratings=version_ratings,
     )
+
+
+def _tally_of(tallies: dict, key) -> Tally:
+    """The tally of `key`, made at its first row (not at every row, as `setdefault` would)."""
+    tally = tallies.get(key)
+    if tally is None:
+        tally = tallies[key] = Tally()
+    return tally
 
 
 def _prices_in_force(prices: list, *, first: datetime, tz) -> list[PriceUsed]:
