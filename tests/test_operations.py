@@ -8,10 +8,21 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from assistants.models import Assistant, DailyUsage, Membership, Message, UsageTotals
-from feedback.models import DailyFeedback
+from assistants import parallel_rebuild
+from assistants.models import (
+    Assistant,
+    DailyActiveUser,
+    DailyAnswerStats,
+    DailyPeople,
+    DailyUsage,
+    Membership,
+    Message,
+    UsageTotals,
+)
+from feedback.models import DailyFeedback, DailyFeedbackFacet, VersionFeedback
 from insights.bench.resilience import run_deploy_check
 from tests.factories import UserFactory
+from tests.recount import counter_columns
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,6 +83,66 @@ def test_seed_demo_loads_once_and_rebuild_reproduces_its_counters(db, capsys):
 def test_rebuild_insights_refuses_an_unknown_assistant(db):
     with pytest.raises(CommandError, match="No assistant with id 424242"):
         call_command("rebuild_insights", "424242")
+
+
+def test_rebuild_insights_refuses_fewer_than_one_job(db):
+    with pytest.raises(CommandError, match="--jobs must be 1 or more"):
+        call_command("rebuild_insights", "--jobs=0")
+
+
+COUNTERS = (
+    DailyUsage,
+    DailyActiveUser,
+    DailyPeople,
+    UsageTotals,
+    DailyAnswerStats,
+    DailyFeedback,
+    VersionFeedback,
+    DailyFeedbackFacet,
+)
+
+
+def _every_counter_row() -> dict[str, list]:
+    return {
+        model.__name__: sorted(
+            model.objects.values_list("assistant_id", *counter_columns(model)), key=repr
+        )
+        for model in COUNTERS
+    }
+
+
+# Committed rows: the other connections see nothing of a test's transaction.
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_on_two_connections_makes_the_rows_of_one_transaction(monkeypatch):
+    call_command("seed_demo", "--days=6")
+    for model in COUNTERS:
+        model.objects.all().delete()
+    call_command("rebuild_insights", "--jobs=1")
+    in_one_transaction = _every_counter_row()
+    assert all(in_one_transaction.values())
+
+    shares_rebuilt = []
+    rebuild_share = parallel_rebuild._rebuild_share
+    monkeypatch.setattr(
+        parallel_rebuild,
+        "_rebuild_share",
+        lambda ids: (shares_rebuilt.append(ids), rebuild_share(ids)),
+    )
+    for model in COUNTERS:
+        model.objects.all().delete()
+    call_command("rebuild_insights", "--jobs=2")
+    assert len(shares_rebuilt) == 2
+    assert sorted(pk for ids in shares_rebuilt for pk in ids) == sorted(
+        Assistant.objects.values_list("pk", flat=True)
+    )
+    assert _every_counter_row() == in_one_transaction
+
+
+def test_shares_put_the_busiest_assistants_apart():
+    work = {1: 1000, 2: 900, 3: 120, 4: 100, 5: 0}
+    assert parallel_rebuild.shares(work, 2) == [[1, 4], [2, 3, 5]]
+    assert parallel_rebuild.shares(work, 1) == [[1, 2, 3, 4, 5]]
+    assert parallel_rebuild.shares({7: 5}, 3) == [[7]]
 
 
 def _counters():

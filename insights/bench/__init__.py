@@ -9,6 +9,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -52,6 +53,23 @@ class Bench:
     def target(self, name: str, value: float, *, at_most: float | None = None, at_least=None):
         limit = at_most if at_most is not None else at_least
         self.targets.append(Target(name, value, limit, at_most=at_most is not None))
+
+
+def cpu_jiffies() -> tuple[int, int] | None:
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat (Linux)."""
+    try:
+        fields = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_percent(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """How busy the machine's cores were between two `cpu_jiffies`, in percent."""
+    if not before or not after:
+        return None
+    return round(100 * (after[0] - before[0]) / max(1, after[1] - before[1]), 1)
 
 
 def targets_table(targets: list[Target]) -> str:

@@ -33,7 +33,7 @@ from django.db import connection
 
 from assistants import services
 from assistants.models import Message
-from insights.bench import ingest_breakdown, recount, timings_ms
+from insights.bench import busy_percent, cpu_jiffies, ingest_breakdown, recount, timings_ms
 from insights.bench.database import (
     INGEST_DATABASE_NAME,
     drop_database,
@@ -54,16 +54,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _cpu_jiffies() -> tuple[int, int] | None:
-    """(busy, total) CPU time of the whole machine so far, from /proc/stat (Linux)."""
-    try:
-        fields = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + fields[4]  # idle and iowait
-    return sum(fields) - idle, sum(fields)
 
 
 def _timings_ms(latencies: list[float]) -> dict:
@@ -315,10 +305,10 @@ class Command(BaseCommand):
             start.value = time.time() + 0.5
             go.wait()
             time.sleep(max(0.0, start.value - time.time()))
-            cpu_before = _cpu_jiffies()
+            cpu_before = cpu_jiffies()
             reports = [results.get() for _ in processes]
             finished = time.time()
-            cpu_after = _cpu_jiffies()
+            cpu_after = cpu_jiffies()
             for process in processes:
                 process.join()
             acknowledged: list[str] = []
@@ -340,12 +330,10 @@ class Command(BaseCommand):
             f"{name}: {result['events_per_second']:,} events/s, p95 {result['p95_ms']} ms; "
             "checking the stored events"
         )
-        if cpu_before and cpu_after:
+        busy = busy_percent(cpu_before, cpu_after)
+        if busy is not None:
             # The machine may be shared: how busy its cores were while this phase ran.
-            busy = cpu_after[0] - cpu_before[0]
-            result["machine_cpu_busy_percent"] = round(
-                100 * busy / max(1, cpu_after[1] - cpu_before[1]), 1
-            )
+            result["machine_cpu_busy_percent"] = busy
         result["load_average_1min"] = round(os.getloadavg()[0], 2)
         warm_accepted = sum(report[3] for report in reports)
         result["warmup_accepted"] = warm_accepted
