@@ -334,6 +334,13 @@ def format_usd(value: Decimal | None) -> str:
     return f"${value:,.2f}" if value >= 1 or value == 0 else f"${value:,.4f}"
 
 
+def format_price(usd_per_million: Decimal) -> str:
+    """A price per million tokens as its table gives it, with at least two decimals: $2.50,
+    $10.00, $0.075."""
+    whole, _, decimals = f"{usd_per_million:,.6f}".rstrip("0").partition(".")
+    return f"${whole}.{decimals.ljust(2, '0')}"
+
+
 def format_latency(latency_ms: float | None) -> str:
     if latency_ms is None:
         return "—"

@@ -2,10 +2,11 @@
 
 from django import template
 
-from insights.quality import format_latency, format_rate, format_usd
+from insights.quality import format_latency, format_price, format_rate, format_usd
 
 register = template.Library()
 
 register.filter("latency", format_latency)
 register.filter("usd", format_usd)
+register.filter("price", format_price)
 register.filter("rate", format_rate)

@@ -16,7 +16,7 @@ from assistants.answer_stats import ALPHA, LatencyHistogram, bucket_value, laten
 from assistants.models import Message, ModelPrice
 from assistants.services import NewConversation, NewFailure, NewMessage
 from assistants.timeframe import By, DateRange
-from insights.quality import quality_figures
+from insights.quality import format_price, quality_figures
 from tests.factories import AssistantFactory, UserFactory, rate
 from tests.insights.helpers import analytics_csv_rows, analytics_html
 
@@ -242,9 +242,24 @@ def test_the_section_and_its_cards_on_the_page(answered, client_as):
     assert 'data-testid="card-median-latency"' in html
     assert 'data-testid="card-cost"' in html and "1 answer without a price" in html
     assert 'data-testid="unpriced-models"' in html and "<strong>m-unpriced</strong>" in html
-    assert "$1 / $2 from Jan 1, 2026" in html  # the price its answers were costed with
+    assert "$1.00 / $2.00 from Jan 1, 2026" in html  # the price its answers were costed with
     for chart in ("failed-replies", "latency", "tokens", "cost"):
         assert f'id="chart-{chart}-data"' in html
+
+
+@pytest.mark.parametrize(
+    ("usd_per_million", "shown"),
+    [
+        ("0", "$0.00"),
+        ("2.5", "$2.50"),
+        ("10", "$10.00"),
+        ("0.075", "$0.075"),
+        ("0.000001", "$0.000001"),
+        ("1250.125", "$1,250.125"),
+    ],
+)
+def test_prices_keep_two_decimals_and_every_digit_they_have(usd_per_million, shown):
+    assert format_price(Decimal(usd_per_million)) == shown
 
 
 def test_cards_compare_with_the_previous_period(answered, client_as):
