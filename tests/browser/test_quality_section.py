@@ -1,10 +1,11 @@
 """The Quality and cost section in Chromium, on the demo data: its cards, its four charts
-drawn, its table per model, and on a phone a section that fits the screen."""
+drawn, its table per model, and on a phone a section that fits the screen; its picture at 1280 px
+(`make screenshots` keeps it in docs/)."""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import open_insights, seed_demo, wait_for_charts
+from tests.browser.pages import PICTURES, open_insights, seed_demo, wait_for_charts
 
 CHARTS = ("chart-failed-replies", "chart-latency", "chart-tokens", "chart-cost")
 
@@ -28,6 +29,10 @@ def test_the_section_shows_quality_and_cost_by_model(
     expect(models.get_by_role("rowheader", name="gpt-4o", exact=True)).to_be_visible()
     expect(models.get_by_role("rowheader", name="gpt-4o-mini")).to_be_visible()
     # The section fits the screen; its wide table scrolls inside it.
-    box = page.get_by_test_id("quality-section").bounding_box()
+    section = page.get_by_test_id("quality-section")
+    box = section.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
     assert console_errors == []
+    if width == 1280:
+        PICTURES.mkdir(exist_ok=True)
+        section.screenshot(path=str(PICTURES / "quality-section.png"))
