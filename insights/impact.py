@@ -297,6 +297,12 @@ def _signed(value: float, decimals: int) -> str:
     return f"+{text}" if value > 0 else f"−{text}"
 
 
+def _interval(low: str, high: str) -> str:
+    """An interval from its signed ends; an end of zero has no sign ("−0.2 to 0"), unlike a
+    difference of zero ("±0", no change either way)."""
+    return f"{low.removeprefix('±')} to {high.removeprefix('±')}"
+
+
 def _plain(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}".replace("-", "−")
 
@@ -368,9 +374,9 @@ def _assess_daily(figure: DailyFigure, before: Side, after: Side) -> Assessment:
     estimate = stats.welch(old, new)
     verdict = verdict_of(estimate, figure.more_is_better)
     difference = _number(figure, estimate.value, d, signed=True)
-    interval = (
-        f"{_number(figure, estimate.interval.low, d, signed=True)} to "
-        f"{_number(figure, estimate.interval.high, d, signed=True)}"
+    interval = _interval(
+        _number(figure, estimate.interval.low, d, signed=True),
+        _number(figure, estimate.interval.high, d, signed=True),
     )
     numbers = (
         f"{shown_before} → {shown_after} ({difference}, 95 % interval {interval}), {sides_text}"
@@ -430,8 +436,8 @@ def _assess_rate(figure: RateFigure, before: Side, after: Side) -> Assessment:
     estimate = stats.newcombe(hits_before, trials_before, hits_after, trials_after)
     verdict = verdict_of(estimate, figure.more_is_better)
     difference = f"{_signed(100 * estimate.value, d)} points"
-    interval = (
-        f"{_signed(100 * estimate.interval.low, d)} to {_signed(100 * estimate.interval.high, d)}"
+    interval = _interval(
+        _signed(100 * estimate.interval.low, d), _signed(100 * estimate.interval.high, d)
     )
     numbers = (
         f"{shown_before} → {shown_after} {figure.share_name} "
@@ -465,9 +471,9 @@ def _assess_median(figure: MedianFigure, before: Side, after: Side) -> Assessmen
     verdict = verdict_of(estimate, figure.more_is_better)
     seconds = max(abs(estimate.interval.low), abs(estimate.interval.high)) >= 1000
     difference = _signed_latency(estimate.value, seconds=seconds)
-    interval = (
-        f"{_signed_latency(estimate.interval.low, seconds=seconds)} to "
-        f"{_signed_latency(estimate.interval.high, seconds=seconds)}"
+    interval = _interval(
+        _signed_latency(estimate.interval.low, seconds=seconds),
+        _signed_latency(estimate.interval.high, seconds=seconds),
     )
     numbers = (
         f"{shown_before} → {shown_after} ({difference}, 95 % interval {interval}), "

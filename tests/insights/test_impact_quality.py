@@ -116,8 +116,8 @@ def test_median_latency_with_the_distribution_free_interval_of_each_side():
     latency = _assess(_days(BEFORE), _days(AFTER), alike)["latency"]
     assert latency.verdict == Verdict.NO_CLEAR_CHANGE
     assert latency.sentence == (
-        "No clear change in median latency: 800 ms → 800 ms (±0 ms, 95 % interval ±0 ms to "
-        "±0 ms), 40 and 35 timed answers."
+        "No clear change in median latency: 800 ms → 800 ms (±0 ms, 95 % interval 0 ms to "
+        "0 ms), 40 and 35 timed answers."
     )
     few = _assess(_days(BEFORE), _days(AFTER), {BEFORE: [(800.0, 40)]})["latency"]
     assert few.verdict == Verdict.NOT_ENOUGH_DATA
