@@ -54,7 +54,14 @@ def _cells(shared_chat_base: str) -> dict[str, RawSQL]:
         ),
         "rated_answer": RawSQL(_safe("feedback_rating.answer"), []),
         "question_cell": RawSQL(_safe("feedback_rating.question"), []),
-        "reasons_cell": RawSQL(_safe("array_to_string(feedback_rating.reasons, '; ')"), []),
+        # The reasons joined start as their first does (none: NULL, an empty cell).
+        "reasons_cell": RawSQL(
+            _safe(
+                "array_to_string(feedback_rating.reasons, '; ')",
+                starts_as="feedback_rating.reasons[1]",
+            ),
+            [],
+        ),
         "status_cell": RawSQL("feedback_rating.status", []),
         "version_cell": RawSQL("feedback_rating.version", []),
     }
@@ -90,7 +97,9 @@ def feedback_csv_chunks(
     shared_chat_base: str,
 ) -> Iterator[bytes]:
     """The CSV in chunks, newest rating first: the header at once, then the rows as
-    PostgreSQL sends them. Three queries: the session's zone in and out around the COPY."""
+    PostgreSQL sends them, their cells computed by parallel workers when the export is large
+    enough. Three queries: the session's zone and planner settings in and out around the
+    COPY."""
     select, params = select_statement(
         assistant=assistant,
         date_range=date_range,
@@ -103,5 +112,6 @@ def feedback_csv_chunks(
         select,
         params,
         time_zone=assistant.time_zone,
+        parallel=True,
         first_chunk_bytes=FIRST_CHUNK_BYTES,
     )

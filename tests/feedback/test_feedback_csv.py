@@ -232,3 +232,50 @@ def test_a_failing_copy_is_an_error_not_a_stuck_connection(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+def test_the_rows_are_the_same_when_parallel_workers_compute_them(people, client_as, frozen):
+    """A large export is computed by parallel workers (`PARALLEL_EXPORT`); they must see the
+    reporting zone set for the COPY, and the session's planner settings come back after."""
+    from django.db import connection
+
+    assistant = people["assistant"]
+    assistant.time_zone = "Asia/Kolkata"
+    assistant.save()
+    for hour in range(6):
+        answer = chat_turn(assistant, people["user"], datetime(2026, 11, 2, hour, tzinfo=UTC))
+        rate(assistant, answer, "negative", datetime(2026, 11, 2, hour, 30, tzinfo=UTC))
+    client = client_as(people["creator"])
+    _, serial = export(client, assistant)
+    with connection.cursor() as cursor:
+        # Every plan in a worker, the leader only gathering: the rows are the workers' own.
+        cursor.execute("SET debug_parallel_query = on")
+        cursor.execute("SET parallel_leader_participation = off")
+    try:
+        _, parallel = export(client, assistant)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('parallel_tuple_cost'), "
+                "current_setting('parallel_setup_cost'), current_setting('TimeZone')"
+            )
+            assert cursor.fetchone() == ("0.1", "1000", "UTC")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET debug_parallel_query")
+            cursor.execute("RESET parallel_leader_participation")
+    assert parallel == serial
+    assert "2026-11-02T11:00:00+05:30,negative" in parallel
+
+
+def test_the_reasons_cell_is_guarded_by_its_first_reason(people, client_as, frozen):
+    """The reasons are joined with "; ", and guarded against formulas as every text cell is:
+    the joined text starts as its first reason does."""
+    assistant = people["assistant"]
+    listed = [["=HYPERLINK(1)", "Too long"], ["Too long", "=HYPERLINK(1)"], ["Wrong"], []]
+    for day, reasons in enumerate(listed, start=2):
+        answer = chat_turn(assistant, people["user"], datetime(2026, 11, day, 8, tzinfo=UTC))
+        rating_id = rate(assistant, answer, "negative", datetime(2026, 11, day, 9, tzinfo=UTC))
+        Rating.objects.filter(pk=rating_id).update(reasons=reasons)
+    _, body = export(client_as(people["creator"]), assistant)
+    cells = [row["reasons"] for row in csv.DictReader(io.StringIO(body))]
+    assert cells == ["", "Wrong", "Too long; =HYPERLINK(1)", "'=HYPERLINK(1); Too long"]
