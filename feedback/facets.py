@@ -1,8 +1,9 @@
 """The Feedback tab's counters by facet: `DailyFeedbackFacet`, kept exact with the ratings.
 
 A rating has these facets on the day it was given (reporting zone, as the tab's timeframe):
-each reason it has, a comment when it has one, its review status and the rated answer's
-version; each facet row counts the ratings of one value that have it and how many of them
+each reason it has, a comment when it has one, its review status, the rated answer's
+version, and each beginning of a word of its comment (`word_prefixes`: what a search of
+one word finds); each facet row counts the ratings of one value that have it and how many of them
 are new, and beside it one row for each reason those ratings list (`reason`), which the
 reasons chart under that one filter sums. Every write of a rating's value, time, comment,
 reasons or status folds its change into the rows in the same transaction, under the
@@ -21,12 +22,26 @@ of one assistant, so a row that empties is deleted rather than left at zero):
 from collections.abc import Sequence
 
 from assistants.lib.sql import fold_written, run_rebuild_statements
+from feedback.models import WORD_PREFIX_MAX
+
+
+def word_prefixes(vector: str) -> str:
+    """SQL of the distinct beginnings, 1 to `WORD_PREFIX_MAX` characters, of the words of a
+    comment's `search` vector: a rating has the word facet of each, as the search of one
+    word (its last word is a prefix, SPEC §4) finds every comment with a word that begins
+    so. A rating's vector holds each of its words once, so a beginning comes up once for
+    each word it begins, and DISTINCT counts the rating once."""
+    return (
+        f"SELECT DISTINCT left(word.lexeme, n) FROM unnest({vector}) AS word, "
+        f"generate_series(1, least(length(word.lexeme), {WORD_PREFIX_MAX})) AS n"
+    )
+
 
 # The facets of each row of `changes` (day, value, has_comment, reasons, status, version,
-# sign: +1 for a rating's state now, -1 for the state it replaced), summed per key, then
+# search, sign: +1 for a rating's state now, -1 for the state it replaced), summed per key, then
 # folded: a key whose count falls to zero loses its row, any other is upserted. The rows
 # deleted and the rows upserted are different keys, so no row is changed twice.
-_FOLD = """
+_FOLD = f"""
 facets AS (
     SELECT c.day, c.value, f.facet, f.label, f.reason, c.sign AS ratings,
            c.sign * (c.status = 'new')::int AS new
@@ -35,6 +50,7 @@ facets AS (
         UNION ALL SELECT 'comment', '', '' WHERE c.has_comment
         UNION ALL SELECT 'status', c.status, ''
         UNION ALL SELECT 'version', c.version::text, ''
+        UNION ALL SELECT 'word', prefix, '' FROM ({word_prefixes("c.search")}) AS w(prefix)
         -- The same facets again with each reason the rating lists (the reasons chart under
         -- that one filter); on a reason facet, the rating once however often it lists it.
         UNION ALL SELECT paired.facet, paired.label, picked.reason
@@ -43,6 +59,7 @@ facets AS (
             UNION ALL SELECT 'comment', '' WHERE c.has_comment
             UNION ALL SELECT 'status', c.status
             UNION ALL SELECT 'version', c.version::text
+            UNION ALL SELECT 'word', prefix FROM ({word_prefixes("c.search")}) AS w(prefix)
         ) AS paired(facet, label), unnest(c.reasons) AS picked(reason)
     ) AS f(facet, label, reason)
 ),
@@ -77,9 +94,12 @@ counted AS (
 """
 
 # What `changes` needs of a rating, from the table aliased `r`.
-STATE = "r.id, r.rated_at, r.value, r.comment <> '' AS has_comment, r.reasons, r.status, r.version"
+STATE = (
+    "r.id, r.rated_at, r.value, r.comment <> '' AS has_comment, r.reasons, r.status, r.version, "
+    "r.search"
+)
 _DAY = "(s.rated_at AT TIME ZONE %(tz)s)::date"
-_CHANGE_COLUMNS = "s.value, s.has_comment, s.reasons, s.status, s.version"
+_CHANGE_COLUMNS = "s.value, s.has_comment, s.reasons, s.status, s.version, s.search"
 
 
 # The day of a rating in its assistant's reporting zone, for statements without %(tz)s.
@@ -130,15 +150,15 @@ old AS (
     SELECT * FROM unnest(%(old_ids)s::bigint[], %(old_times)s::timestamptz[],
                          %(old_values)s::text[], %(old_comments)s::boolean[],
                          %(old_reasons)s::text[], %(old_statuses)s::text[],
-                         %(old_versions)s::int[])
-        AS o(id, rated_at, value, has_comment, reason_lines, status, version)
+                         %(old_versions)s::int[], %(old_searches)s::text[])
+        AS o(id, rated_at, value, has_comment, reason_lines, status, version, search)
 ),
 changes AS (
     SELECT {_DAY} AS day, {_CHANGE_COLUMNS}, 1 AS sign FROM changed s
     UNION ALL
     SELECT {_DAY}, s.value, s.has_comment,
            coalesce(string_to_array(nullif(s.reason_lines, ''), E'\\n'), ARRAY[]::text[]),
-           s.status, s.version, -1
+           s.status, s.version, s.search::tsvector, -1
     FROM old s JOIN changed c ON c.id = s.id
 ),
 {_FOLD}
@@ -160,6 +180,7 @@ def apply(*, assistant_id: int, time_zone: str, rating_ids: Sequence[int], old: 
         "old_reasons": ["\n".join(s[4]) for s in states],
         "old_statuses": [s[5] for s in states],
         "old_versions": [s[6] for s in states],
+        "old_searches": [s[7] for s in states],
     }
     fold_written(_APPLY, assistant_id=assistant_id, time_zone=time_zone, ids=rating_ids, **replaced)
 
@@ -171,6 +192,22 @@ _RATED = """FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assis
 _WITH_REASONS = """FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
         CROSS JOIN LATERAL unnest(r.reasons) AS picked(reason)
         WHERE r.assistant_id = ANY(%(ids)s)"""
+
+# The word rows, without a reason and with each: one read of the ratings with a comment
+# (migration 0004 wrote them for the ratings stored before they existed).
+WORD_ROWS = f"""
+INSERT INTO feedback_dailyfeedbackfacet
+    (assistant_id, day, value, facet, label, reason, ratings, new)
+SELECT r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date, r.value, 'word',
+       w.prefix, picked.reason, count(*), count(*) FILTER (WHERE r.status = 'new')
+FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
+CROSS JOIN LATERAL ({word_prefixes("r.search")}) AS w(prefix)
+CROSS JOIN LATERAL (
+    SELECT '' UNION ALL SELECT unnest(r.reasons)
+) AS picked(reason)
+WHERE r.assistant_id = ANY(%(ids)s) AND r.comment <> ''
+GROUP BY 1, 2, 3, 4, 5, 6
+"""
 
 # The rows without a reason, then the rows with one (`reason` takes its default, "", in
 # the first statement, as the migration that wrote it ran before the column existed).
@@ -210,10 +247,11 @@ REBUILD_STATEMENTS = [
     ) AS f
     GROUP BY 1, 2, 3, 4, 5, 6
     """,
+    WORD_ROWS,
 ]
 
 
 def rebuild_facets(assistant_ids: Sequence[int]) -> None:
-    """Recompute the facet rows of these assistants from their ratings. Three queries; run it
+    """Recompute the facet rows of these assistants from their ratings. Four queries; run it
     inside the transaction that holds their counter locks (`rollups.rebuild`)."""
     run_rebuild_statements(REBUILD_STATEMENTS, assistant_ids)

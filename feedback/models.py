@@ -26,6 +26,9 @@ NOTE_MAX_LENGTH = 2000
 # The text search configuration of comments: `simple` lower-cases words without stemming
 # or stop words of one language, so comments in any language are found by their words.
 SEARCH_CONFIG = "simple"
+# The longest beginning of a comment's word with a counter (`feedback.facets.word_prefixes`):
+# a search of one longer word reads the ratings instead.
+WORD_PREFIX_MAX = 24
 
 # SPEC §5: what a person may pick after each rating until the assistant's lists are edited.
 DEFAULT_REASONS = {
@@ -282,8 +285,9 @@ class VersionFeedback(models.Model):
 class DailyFeedbackFacet(models.Model):
     """Ratings of one value on one day of the reporting zone (the day the Feedback tab's
     timeframe filters on) that have one facet, and how many of them are still new: a reason
-    picked (`label` the reason), a comment (`label` ""), a review status (`label` the status)
-    or the rated answer's version (`label` its number); with `reason`, the same ratings
+    picked (`label` the reason), a comment (`label` ""), a review status (`label` the status),
+    the rated answer's version (`label` its number) or a beginning of a word of its comment
+    (`label` the beginning, as a search of one word finds it); with `reason`, the same ratings
     that also have that reason. The Feedback tab's counts, unfiltered and under each single
     filter, and its reasons chart, unfiltered and under each single filter, read these
     (`feedback.facets`).
@@ -297,6 +301,7 @@ class DailyFeedbackFacet(models.Model):
         COMMENT = "comment"
         STATUS = "status"
         VERSION = "version"
+        WORD = "word"
 
     # Indexed by the unique key, which it leads.
     assistant = models.ForeignKey(

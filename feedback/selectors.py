@@ -25,6 +25,7 @@ from assistants.timeframe import DateRange
 from feedback.models import (
     DEFAULT_REASONS,
     SEARCH_CONFIG,
+    WORD_PREFIX_MAX,
     DailyFeedback,
     DailyFeedbackFacet,
     Rating,
@@ -192,15 +193,18 @@ class FeedbackFilters:
 
     def single_facet(self) -> tuple[str, str] | None:
         """(facet, label) of `DailyFeedbackFacet` when exactly one filter other than the
-        rating is set and it is not a search: its rows hold the counts. None otherwise."""
+        rating is set and its rows hold the counts: a reason, a comment, a status, a
+        version, or a search of one word with a counter (`counted_word`). None otherwise."""
+        word = counted_word(self.q) if self.q else None
         facets = [
             ("comment", "") if self.has_comment else None,
             ("reason", self.reason) if self.reason else None,
             ("status", self.status) if self.status else None,
             ("version", str(self.version)) if self.version else None,
+            ("word", word) if word else None,
         ]
         set_ = [facet for facet in facets if facet is not None]
-        if self.q or len(set_) != 1:
+        if (self.q and not word) or len(set_) != 1:
             return None
         return set_[0]
 
@@ -219,6 +223,22 @@ class FeedbackFilters:
 
 def range_pairs(date_range: DateRange) -> list[tuple[str, str]]:
     return [("start", date_range.start.isoformat()), ("end", date_range.end.isoformat())]
+
+
+# A word whose beginnings the word facet counts as the search finds them: ASCII letters and
+# digits are one token of PostgreSQL's parser, lower-cased alike by Python and by `simple`.
+_COUNTED_WORD = re.compile(f"[a-z0-9]{{1,{WORD_PREFIX_MAX}}}")
+
+
+def counted_word(text: str) -> str | None:
+    """The word of a search of one word when the word facet counts the comments it finds
+    (`feedback.facets.word_prefixes`); None for more words, or a word the counters may not
+    spell as PostgreSQL does (other letters, more than `WORD_PREFIX_MAX` characters): then
+    the ratings are read."""
+    words = re.findall(r"\w+", text.lower())
+    if len(words) != 1 or not _COUNTED_WORD.fullmatch(words[0]):
+        return None
+    return words[0]
 
 
 def search_query(text: str) -> SearchQuery | None:
@@ -331,15 +351,15 @@ def feedback_counts(
     """How many ratings of each value the range holds under the filters, and how many are new.
 
     Without a filter beyond the rating value, the totals come from the daily counters and the
-    new ones from the facet rows of status "new"; with one filter that is not a search, both
-    come from that filter's facet rows (`feedback.facets`): two queries or one, each reading
-    one row per day, value and facet of the range. A search, or filters combined, cannot be
-    read from counters: then one query counts the ratings that pass. It reads the index of
-    the narrowest filter (index-only on `rating_tab_with_comment`, `rating_tab_by_status` and
-    `rating_tab_by_version`; the GIN indexes `rating_reasons` / `rating_search` and the rows
-    they point to) within the range, so its cost grows with the matching ratings of the
-    range, not with all of them; `insights.bench.feedback` measures it on an assistant with
-    1 M ratings.
+    new ones from the facet rows of status "new"; with one filter (`single_facet`: a search
+    of one word counts) both come from that filter's facet rows (`feedback.facets`): two
+    queries or one, each reading one row per day, value and facet of the range. A search of
+    more words, or filters combined, cannot be read from counters: then one query counts the
+    ratings that pass. It reads the index of the narrowest filter (index-only on
+    `rating_tab_with_comment`, `rating_tab_by_status` and `rating_tab_by_version`; the GIN
+    indexes `rating_reasons` / `rating_search` and the rows they point to) within the range,
+    so its cost grows with the matching ratings of the range, not with all of them;
+    `insights.bench.feedback` measures it on an assistant with 1 M ratings.
     """
     facet = filters.single_facet()
     if not filters.narrows:
@@ -598,9 +618,9 @@ def reason_counts(
 ) -> ReasonCounts:
     """The reasons picked on the ratings of the range that pass the filters, counted per
     rating value. One query. Without a filter beyond the rating value it sums the reason
-    facet rows of the range (`feedback.facets`); with one that is not a search, the rows of
-    that facet with each reason. A search, or filters combined, cannot be read from
-    counters: it reads the ratings of the range that have reasons and pass, through the
+    facet rows of the range (`feedback.facets`); with one filter (`single_facet`), the rows
+    of that facet with each reason. A search of more words, or filters combined, cannot be
+    read from counters: it reads the ratings of the range that have reasons and pass, through the
     partial index `rating_with_reasons` and the filter's, so its cost grows with the
     reasons picked in the range; the benchmark measures it."""
     facet = filters.single_facet()
@@ -651,11 +671,12 @@ def feedback_summary(
     assistant: Assistant, date_range: DateRange, filters: FeedbackFilters
 ) -> tuple[FeedbackCounts, ReasonCounts]:
     """`feedback_counts` and `reason_counts` at once, as the tab shows them. From the
-    counters (three queries, or two) unfiltered and under one filter that is not a search;
-    otherwise one query that reads the ratings that pass once for both: through the index
-    of the narrowest filter, and with a search through `rating_tab_with_comment`, index-only
-    (it holds what the counts, the reasons and the search read), or the GIN index of the
-    comments' words when the planner expects few matches."""
+    counters (three queries, or two) unfiltered and under one filter (`single_facet`, which
+    takes a search of one word); otherwise one query that reads the ratings that pass once
+    for both: through the index of the narrowest filter, and with a search through
+    `rating_tab_with_comment`, index-only (it holds what the counts, the reasons and the
+    search read), or the GIN index of the comments' words when the planner expects few
+    matches."""
     if not filters.narrows or filters.single_facet() is not None:
         return (
             feedback_counts(assistant, date_range, filters),

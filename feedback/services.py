@@ -257,7 +257,9 @@ def _upsert(
                 "emails": [r.contact_email.strip() for r in ratings],
                 "share_chats": [r.share_chat for r in ratings],
                 "external_ids": [r.external_id for r in ratings],
-                "reasons": ["\n".join(r.reasons) for r in ratings],
+                # A reason picked twice is picked once, as the follow-up form keeps it: the
+                # tab counts ratings with a reason, which counting picks would double.
+                "reasons": ["\n".join(dict.fromkeys(r.reasons)) for r in ratings],
             },
         )
         rows = cursor.fetchall()

@@ -31,7 +31,8 @@ _SOURCE = "CASE WHEN c.external_id IS NULL THEN 'app' ELSE 'api' END"
 _CURRENT_VALUES = """
 SELECT DISTINCT r.message_id, r.participant_id, r.value,
        -- What `feedback.facets.apply` needs of the same ratings.
-       r.id, r.rated_at, r.value, r.comment <> '', r.reasons, r.status, r.version
+       r.id, r.rated_at, r.value, r.comment <> '', r.reasons, r.status, r.version,
+       r.search::text
 FROM unnest(%(messages)s::bigint[], %(participants)s::bigint[]) AS b(message_id, participant_id)
 JOIN feedback_rating r
   ON r.assistant_id = %(assistant)s AND r.message_id = b.message_id

@@ -1,6 +1,7 @@
 """The Feedback tab's facet counters equal a naive recount from the ratings after any mix of
 ratings, re-ratings, reason and comment edits, reviews and erasure, in a zone with a DST
-change; the tab's counts under each single filter read them and agree with the ratings."""
+change; the tab's counts under each single filter (a search of one word among them) read
+them and agree with the ratings."""
 
 from collections import Counter
 from dataclasses import replace
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.db import transaction
+from django.db.models import F, Func
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +18,7 @@ from assistants import services as assistant_services
 from assistants.models import Participant
 from assistants.timeframe import DateRange
 from feedback import selectors, services
-from feedback.models import DEFAULT_REASONS, DailyFeedbackFacet, Rating
+from feedback.models import DEFAULT_REASONS, WORD_PREFIX_MAX, DailyFeedbackFacet, Rating
 from tests.factories import AssistantFactory, UserFactory, chat_turn, rate
 from tests.properties import (
     ON_THE_DATABASE,
@@ -30,6 +32,15 @@ START = datetime(2026, 10, 31, 0, tzinfo=UTC)
 ANSWER_HOURS = [1, 4.5, 23.9, 29.99, 30.01, 31, 47, 55.4]
 MINUTES = 5 * 24 * 60
 REASONS = {value: list(labels[:3]) for value, labels in DEFAULT_REASONS.items()}
+# Comments whose words share beginnings ("menu", "menus", "me"), repeat a word, join two
+# with a hyphen, hold digits and letters beyond ASCII, and run past the longest counted
+# beginning (`WORD_PREFIX_MAX`).
+COMMENTS = [
+    "Words",
+    "The menu moved: menus, MENU and me",
+    "e-mail 12 times, Ünïcode ménu",
+    "Supercalifragilisticexpialidocious-ly long",
+]
 
 Key = tuple[date, str, str, str, str]
 
@@ -44,13 +55,24 @@ def stored(assistant) -> dict[Key, tuple[int, int]]:
 def naive_recount(assistant) -> dict[Key, tuple[int, int]]:
     """From the ratings: each one under the day it was given in the reporting zone, its
     value, and every facet it has; then under each facet again with each reason it lists
-    (a reason listed twice, twice), where a reason facet takes the rating once."""
+    (a reason listed twice, twice), where a reason facet takes the rating once. A word facet
+    for each beginning, up to `WORD_PREFIX_MAX` characters, of the words PostgreSQL finds in
+    the comment."""
     tally: Counter = Counter()
-    for rating in Rating.objects.filter(assistant=assistant):
+    for rating in Rating.objects.filter(assistant=assistant).annotate(
+        words=Func(F("search"), function="tsvector_to_array")
+    ):
         day = rating.rated_at.astimezone(assistant.tzinfo).date()
         facets = [("reason", reason) for reason in rating.reasons]
         facets += [("comment", "")] if rating.comment else []
         facets += [("status", rating.status), ("version", str(rating.version))]
+        facets += sorted(
+            {
+                ("word", word[:length])
+                for word in rating.words
+                for length in range(1, min(len(word), WORD_PREFIX_MAX) + 1)
+            }
+        )
         paired = [("reason", reason) for reason in set(rating.reasons)]
         paired += [facet for facet in facets if facet[0] != "reason"]
         keys = [(facet, label, "") for facet, label in facets]
@@ -124,7 +146,7 @@ def apply_changes(assistant, answers, changes) -> None:
                 answers[index],
                 value,
                 START + timedelta(minutes=minutes),
-                comment="Words" if commented else "",
+                comment=COMMENTS[minutes % len(COMMENTS)] if commented else "",
                 reasons=tuple(REASONS[value][pick] for pick in picks),
             )
         elif kind == "details":
@@ -133,7 +155,7 @@ def apply_changes(assistant, answers, changes) -> None:
             if rating is not None:
                 services.update_details(
                     rating=rating,
-                    comment="Edited" if commented else "",
+                    comment=COMMENTS[(index + 1) % len(COMMENTS)] if commented else "",
                     share_contact=False,
                     contact_name="",
                     contact_email="",
@@ -173,6 +195,7 @@ def test_facet_counters_equal_a_naive_recount_and_a_rebuild(world, changes):
         for filters in SINGLE_FILTERS:
             chart = selectors.reason_counts(assistant, days, filters)
             assert_chart_counts_the_ratings(chart, assistant, days, filters)
+            assert_counts_count_the_ratings(assistant, days, filters)
         transaction.set_rollback(True)
 
 
@@ -183,7 +206,22 @@ SINGLE_FILTERS = [
     selectors.FeedbackFilters(status="new"),
     selectors.FeedbackFilters(status="reviewed", rating="negative"),
     selectors.FeedbackFilters(version=1),
+    selectors.FeedbackFilters(q="Menu"),
+    selectors.FeedbackFilters(q="m", rating="negative"),
+    selectors.FeedbackFilters(q="12"),
 ]
+
+
+def test_a_search_the_word_rows_cannot_answer_reads_the_ratings():
+    """Several words, a word of letters beyond ASCII (lower-cased by PostgreSQL, not
+    Python) and a word longer than the longest counted beginning are searched in the
+    ratings themselves; one word of ASCII letters and digits is counted."""
+    assert selectors.counted_word("  Menu? ") == "menu"
+    assert selectors.counted_word("R2d2") == "r2d2"
+    for text in ("menu moved", "ménu", "x" * (WORD_PREFIX_MAX + 1), "e-mail", "!", "under_score"):
+        assert selectors.counted_word(text) is None, text
+        assert selectors.FeedbackFilters(q=text).single_facet() is None
+    assert selectors.FeedbackFilters(q="menu", has_comment=True).single_facet() is None
 
 
 def test_erasing_a_comment_takes_it_out_of_the_comment_counts(world):
@@ -207,7 +245,7 @@ def test_single_filter_counts_read_the_counters_and_agree_with_the_ratings(
             answers[index],
             value,
             START + timedelta(hours=hours + 0.5),
-            comment="Words" if index % 2 else "",
+            comment=COMMENTS[index % len(COMMENTS)] if index % 4 else "",
             reasons=tuple(REASONS[value][: index % 3]),
         )
     first = _rating(assistant, answers[1])
@@ -222,8 +260,14 @@ def test_single_filter_counts_read_the_counters_and_agree_with_the_ratings(
         selectors.FeedbackFilters(status="new"),
         selectors.FeedbackFilters(status="resolved"),
         selectors.FeedbackFilters(version=1),
+        # A search of one word: its beginning's word rows, whatever the case typed.
+        selectors.FeedbackFilters(q="MENU"),
+        selectors.FeedbackFilters(q="e"),
+        selectors.FeedbackFilters(q="12!"),
+        selectors.FeedbackFilters(q="supercalifragilisticexpi"),
     ]
     for kept in filters:
+        assert not kept.narrows or kept.single_facet() is not None
         with django_assert_num_queries(1 if kept.narrows else 2):
             counts = selectors.feedback_counts(assistant, date_range, kept)
         ratings = list(selectors.filtered_ratings(assistant, date_range, kept))
@@ -240,6 +284,23 @@ def test_single_filter_counts_read_the_counters_and_agree_with_the_ratings(
             with django_assert_num_queries(1):
                 chart = selectors.reason_counts(assistant, date_range, chosen)
             assert_chart_counts_the_ratings(chart, assistant, date_range, chosen)
+
+
+def assert_counts_count_the_ratings(assistant, date_range, filters) -> None:
+    """The tab's counts from the facet rows equal the ratings that pass, found as the tab's
+    items are (a search through the comments' words)."""
+    assert filters.single_facet() is not None
+    counts = selectors.feedback_counts(assistant, date_range, filters)
+    passing = list(selectors.filtered_ratings(assistant, date_range, filters))
+    by_value = {
+        value: (
+            sum(r.value == value for r in passing),
+            sum(r.value == value and r.status == "new" for r in passing),
+        )
+        for value in ("positive", "negative")
+    }
+    assert (counts.positive, counts.new_positive) == by_value["positive"], filters
+    assert (counts.negative, counts.new_negative) == by_value["negative"], filters
 
 
 def assert_chart_counts_the_ratings(chart, assistant, date_range, filters) -> None:
@@ -285,7 +346,7 @@ def test_a_batch_of_events_folds_into_the_facets(world, data):
                         participant_id=answers[index].conversation.participant_id,
                         value=value,
                         rated_at=START + timedelta(minutes=minutes),
-                        comment="Words" if commented else "",
+                        comment=COMMENTS[minutes % len(COMMENTS)] if commented else "",
                         reasons=tuple(REASONS[value][pick] for pick in picks),
                     )
                     for index, value, minutes, commented, picks in part
