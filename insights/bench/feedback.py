@@ -46,7 +46,9 @@ CREATOR = "feedback-bench"
 
 # Every single filter of the tab, and a search term with a filter (SPEC §4); the version
 # filter is added by `page_filters`. The search terms are words of the generated comments:
-# "menu" in one comment of six, "rest" a prefix (of "restart").
+# "menu" in one comment of six, "rest" a prefix (of "restart"). A search of one word reads
+# the word facet's counters, alone or with the rating; one of two words, or with another
+# filter, reads the ratings.
 PAGE_FILTERS = {
     "unfiltered": "",
     "rating": "rating=negative",
@@ -55,12 +57,20 @@ PAGE_FILTERS = {
     "status": "status=new",
     "q": "q=menu",
     "q_and_filter": "q=rest&rating=negative",
+    "q_two_words": "q=menu+moved",
+    "q_and_status": "q=menu&status=new",
 }
 # The filtered export: the ratings with a comment, a third of them.
 CSV_FILTER = "has_comment=1"
 PAGE_TARGET_MS = 30
 SEARCH_AND_FILTER_TARGET_MS = 60
 CSV_ROWS_PER_SECOND_TARGET = 400_000
+
+
+def target_ms(name: str) -> int:
+    """The median a first page of `PAGE_FILTERS` must stay under: a search with another
+    filter has its own target."""
+    return SEARCH_AND_FILTER_TARGET_MS if name.startswith("q_and_") else PAGE_TARGET_MS
 
 
 def page_filters(assistant: Assistant) -> dict[str, str]:
@@ -421,7 +431,7 @@ def measure(
         (
             f"Feedback tab, {label}, {name}: first page median (ms)",
             page_figures["large" if name == "unfiltered" else f"large:{name}"]["median_ms"],
-            SEARCH_AND_FILTER_TARGET_MS if name == "q_and_filter" else PAGE_TARGET_MS,
+            target_ms(name),
             True,
         )
         for name in queries
@@ -498,7 +508,7 @@ def table(result: dict) -> str:
     ]
     for name, query in result["filters"].items():
         page = pages["large" if name == "unfiltered" else f"large:{name}"]
-        limit = SEARCH_AND_FILTER_TARGET_MS if name == "q_and_filter" else PAGE_TARGET_MS
+        limit = target_ms(name)
         naive_ms = naive[name]["median_ms"]
         lines.append(
             f"| first page, {query or 'no filter'} | {_ms(page)} | {page['queries']} "
