@@ -167,8 +167,8 @@ def feedback_tab(request, access):
     assistant = access.assistant
     form = TimeframeForm(request.GET, today=today_in(assistant.tzinfo))
     page_form = FeedbackPageForm(request.GET)
-    filters = page_form.filters()
     date_range = form.date_range()
+    filters = selectors.planned_search(assistant, date_range, page_form.filters())
     after = {value: page_form.value(f"{value}_after") for value in Rating.Value.values}
     template = "feedback/feedback_tab.html"
     # "Show older" in one column asks for that column's next items only; one that the filters
@@ -227,7 +227,7 @@ def feedback_csv(request, access):
             problems = f"{problems} {filter_form.error_text()}".strip()
         return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
     date_range = form.date_range()
-    filters = filter_form.filters()
+    filters = selectors.planned_search(assistant, date_range, filter_form.filters())
     placeholder = UUID(int=0)
     shared_chat_base = request.build_absolute_uri(
         reverse("insights:shared_chat", args=[assistant.pk, placeholder])

@@ -221,7 +221,12 @@ def test_a_search_the_word_rows_cannot_answer_reads_the_ratings():
     for text in ("menu moved", "ménu", "x" * (WORD_PREFIX_MAX + 1), "e-mail", "!", "under_score"):
         assert selectors.counted_word(text) is None, text
         assert selectors.FeedbackFilters(q=text).single_facet() is None
-    assert selectors.FeedbackFilters(q="menu", has_comment=True).single_facet() is None
+    assert selectors.FeedbackFilters(q="menu", status="new").single_facet() is None
+    # A search finds comments only: "has a comment" with it is the search alone.
+    assert selectors.FeedbackFilters(q="menu", has_comment=True).single_facet() == (
+        "word",
+        "menu",
+    )
 
 
 def test_erasing_a_comment_takes_it_out_of_the_comment_counts(world):
@@ -354,3 +359,36 @@ def test_a_batch_of_events_folds_into_the_facets(world, data):
             )
         assert_recounted_and_rebuilt(assistant, stored=stored, recount=naive_recount)
         transaction.set_rollback(True)
+
+
+def test_a_search_of_several_words_is_read_in_order_when_its_words_are_common(world):
+    """`planned_search` reads a search the counters do not answer in order when its rarest
+    word begins words of more than one comment in `IN_ORDER_SHARE` of the range, and
+    through the GIN index otherwise; both ways find the same ratings."""
+    assistant, answers = world
+    for index, hours in enumerate(ANSWER_HOURS):
+        comment = "menu moved" if index < 4 else f"other words {index}"
+        rate(assistant, answers[index], "negative", START + timedelta(hours=hours), comment=comment)
+    days = DateRange(date(2026, 10, 30), date(2026, 11, 6))
+
+    def planned(q: str, **more) -> selectors.FeedbackFilters:
+        return selectors.planned_search(assistant, days, selectors.FeedbackFilters(q=q, **more))
+
+    # 8 comments: "menu" begins words of 4, "7" of 1, "zebra" of none (one in 16 reads
+    # the index).
+    assert planned("menu moved").search_in_order
+    assert planned("menu", status="new").search_in_order
+    assert planned("other 7").search_in_order
+    assert not planned("menu zebra").search_in_order
+    assert planned("ménu moved").search_in_order  # "moved": 4 of 8; "ménu" not counted
+    assert not planned("ménu").search_in_order  # no word counted: the planner chooses
+    assert planned("menu").search_in_order is False  # the counters answer it
+    for q in ("menu moved", "other 7", "moved", "wor", "menu zebra"):
+        for in_order in (False, True):
+            chosen = selectors.FeedbackFilters(q=q, status="new", search_in_order=in_order)
+            found = sorted(r.pk for r in selectors.filtered_ratings(assistant, days, chosen))
+            if not in_order:
+                expected = found
+            assert found == expected, q
+    both = selectors.FeedbackFilters(q="menu moved", status="new")
+    assert len(list(selectors.filtered_ratings(assistant, days, both))) == 4

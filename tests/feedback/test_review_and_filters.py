@@ -160,10 +160,11 @@ def test_the_filtered_tab_makes_a_fixed_number_of_queries(
 ):
     client = client_as(people["creator"])
     assistant = people["assistant"]
-    # Session, user, assistant and role, the filtered counts with their reasons chart (one
-    # read), one page per column with items (none for the positive one: no positive rating
-    # has the reason), the reason lists, the versions.
-    with django_assert_num_queries(7):
+    # Session, user, assistant and role, how to read the search (the word counters,
+    # `planned_search`), the filtered counts with their reasons chart (one read), one page
+    # per column with items (none for the positive one: no positive rating has the reason),
+    # the reason lists, the versions.
+    with django_assert_num_queries(8):
         response = _tab(client, assistant, "has_comment=1&reason=Inaccurate&q=ref")
     assert response.status_code == 200
     columns = {column.value: column for column in response.context["columns"]}
