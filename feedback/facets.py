@@ -3,9 +3,9 @@
 A rating has these facets on the day it was given (reporting zone, as the tab's timeframe):
 each reason it has, a comment when it has one, its review status, the rated answer's
 version, and each beginning of a word of its comment (`word_prefixes`: what a search of
-one word finds); each facet row counts the ratings of one value that have it and how many of them
-are new, and beside it one row for each reason those ratings list (`reason`), which the
-reasons chart under that one filter sums. Every write of a rating's value, time, comment,
+one word finds); each facet row counts the ratings of one value that have it and how many
+of them are new, and beside it one row for each reason those ratings list (`reason`), which
+the reasons chart under that one filter sums. Every write of a rating's value, time, comment,
 reasons or status folds its change into the rows in the same transaction, under the
 assistant's counter lock (`assistants.rollups.lock_counters`, which serialises the writers
 of one assistant, so a row that empties is deleted rather than left at zero):
@@ -38,8 +38,8 @@ def word_prefixes(vector: str) -> str:
 
 
 # The facets of each row of `changes` (day, value, has_comment, reasons, status, version,
-# search, sign: +1 for a rating's state now, -1 for the state it replaced), summed per key, then
-# folded: a key whose count falls to zero loses its row, any other is upserted. The rows
+# search, sign: +1 for a rating's state now, -1 for the state it replaced), summed per key,
+# then folded: a key whose count falls to zero loses its row, any other is upserted. The rows
 # deleted and the rows upserted are different keys, so no row is changed twice.
 _FOLD = f"""
 facets AS (
