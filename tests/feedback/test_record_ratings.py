@@ -42,6 +42,15 @@ def test_a_rating_counts_on_its_day_in_the_reporting_zone(db):
     assert counters(assistant) == {date(2026, 11, 21): (0, 1)}
 
 
+def test_a_reason_given_twice_is_stored_once(db):
+    """Counted once: the tab's counts under a reason count ratings, not picks."""
+    assistant = AssistantFactory()
+    answer = chat_turn(assistant, assistant.creator, NOON)
+    reasons = ("Inaccurate", "Too long", "Inaccurate")
+    rate(assistant, answer, "negative", NOON + timedelta(minutes=1), reasons=reasons)
+    assert Rating.objects.get(message=answer).reasons == ["Inaccurate", "Too long"]
+
+
 def test_re_rating_moves_the_feedback_to_the_day_and_value_of_the_change(db):
     assistant = AssistantFactory()
     answer = chat_turn(assistant, assistant.creator, NOON)
