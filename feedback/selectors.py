@@ -228,6 +228,11 @@ def range_pairs(date_range: DateRange) -> list[tuple[str, str]]:
     return [("start", date_range.start.isoformat()), ("end", date_range.end.isoformat())]
 
 
+def search_words(text: str) -> list[str]:
+    """The words of a search as `search_query` looks for them, lower-cased."""
+    return re.findall(r"\w+", text.lower())
+
+
 # A word whose beginnings the word facet counts as the search finds them: ASCII letters and
 # digits are one token of PostgreSQL's parser, lower-cased alike by Python and by `simple`.
 _COUNTED_WORD = re.compile(f"[a-z0-9]{{1,{WORD_PREFIX_MAX}}}")
@@ -238,7 +243,7 @@ def counted_word(text: str) -> str | None:
     (`feedback.facets.word_prefixes`); None for more words, or a word the counters may not
     spell as PostgreSQL does (other letters, more than `WORD_PREFIX_MAX` characters): then
     the ratings are read."""
-    words = re.findall(r"\w+", text.lower())
+    words = search_words(text)
     if len(words) != 1 or not _COUNTED_WORD.fullmatch(words[0]):
         return None
     return words[0]
@@ -247,7 +252,7 @@ def counted_word(text: str) -> str | None:
 def search_query(text: str) -> SearchQuery | None:
     """The words of `text` as a full-text query over comments: every word must appear, the
     last one as a prefix (so "refu" finds "refund" while typing). None without a word."""
-    words = re.findall(r"\w+", text.lower())
+    words = search_words(text)
     if not words:
         return None
     # \w never matches a quote, a colon or an operator, so each word is a plain term.
@@ -277,7 +282,7 @@ def planned_search(
         return filters
     beginnings = {
         word[:WORD_PREFIX_MAX]
-        for word in re.findall(r"\w+", filters.q.lower())
+        for word in search_words(filters.q)
         if _COUNTED_WORD.fullmatch(word[:WORD_PREFIX_MAX])
     }
     if not beginnings:
