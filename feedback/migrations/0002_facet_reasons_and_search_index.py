@@ -2,10 +2,33 @@
 
 from django.db import migrations, models
 
-from feedback.facets import REBUILD_STATEMENTS
-
-# The rows with a reason of the ratings stored before they existed.
-FILL = REBUILD_STATEMENTS[2].replace("r.assistant_id = ANY(%(ids)s)", "true")
+# The rows with a reason of the ratings stored before they existed, as `feedback.facets`
+# wrote them when this migration was made (its statements have changed since).
+FILL = """
+INSERT INTO feedback_dailyfeedbackfacet
+    (assistant_id, day, value, facet, label, reason, ratings, new)
+SELECT assistant_id, day, value, facet, label, reason, count(*),
+       count(*) FILTER (WHERE status = 'new')
+FROM (
+    -- A reason facet counts the rating once however often it lists the reason.
+    SELECT r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date AS day, r.value, r.status, 'reason' AS facet, listed.label, picked.reason
+    FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
+    CROSS JOIN LATERAL (SELECT DISTINCT unnest(r.reasons)) AS listed(label)
+    CROSS JOIN LATERAL unnest(r.reasons) AS picked(reason)
+    WHERE true
+    UNION ALL SELECT r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date AS day, r.value, r.status, 'comment', '', picked.reason FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
+    CROSS JOIN LATERAL unnest(r.reasons) AS picked(reason)
+    WHERE true
+        AND r.comment <> ''
+    UNION ALL SELECT r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date AS day, r.value, r.status, 'status', r.status, picked.reason FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
+    CROSS JOIN LATERAL unnest(r.reasons) AS picked(reason)
+    WHERE true
+    UNION ALL SELECT r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date AS day, r.value, r.status, 'version', r.version::text, picked.reason FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
+    CROSS JOIN LATERAL unnest(r.reasons) AS picked(reason)
+    WHERE true
+) AS f
+GROUP BY 1, 2, 3, 4, 5, 6
+"""
 
 
 class Migration(migrations.Migration):
