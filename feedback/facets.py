@@ -3,9 +3,10 @@
 A rating has these facets on the day it was given (reporting zone, as the tab's timeframe):
 each reason it has, a comment when it has one, its review status, the rated answer's
 version, and each beginning of a word of its comment (`word_prefixes`: what a search of
-one word finds); each facet row counts the ratings of one value that have it and how many
-of them are new, and beside it one row for each reason those ratings list (`reason`), which
-the reasons chart under that one filter sums. Every write of a rating's value, time, comment,
+one word finds); each facet row counts the ratings of one value that have it, how many of
+them are new and how many resolved (the others are reviewed: the counts under a review status
+beside the facet), and beside it one row for each reason those ratings list (`reason`),
+which the reasons chart under that one filter sums. Every write of a rating's value, time, comment,
 reasons or status folds its change into the rows in the same transaction, under the
 assistant's counter lock (`assistants.rollups.lock_counters`, which serialises the writers
 of one assistant, so a row that empties is deleted rather than left at zero):
@@ -44,7 +45,8 @@ def word_prefixes(vector: str) -> str:
 _FOLD = f"""
 facets AS (
     SELECT c.day, c.value, f.facet, f.label, f.reason, c.sign AS ratings,
-           c.sign * (c.status = 'new')::int AS new
+           c.sign * (c.status = 'new')::int AS new,
+           c.sign * (c.status = 'resolved')::int AS resolved
     FROM changes c, LATERAL (
         SELECT 'reason', reason, '' FROM unnest(c.reasons) AS reason
         UNION ALL SELECT 'comment', '', '' WHERE c.has_comment
@@ -64,9 +66,10 @@ facets AS (
     ) AS f(facet, label, reason)
 ),
 per_key AS (
-    SELECT day, value, facet, label, reason, sum(ratings)::int AS ratings, sum(new)::int AS new
+    SELECT day, value, facet, label, reason, sum(ratings)::int AS ratings, sum(new)::int AS new,
+           sum(resolved)::int AS resolved
     FROM facets GROUP BY day, value, facet, label, reason
-    HAVING sum(ratings) <> 0 OR sum(new) <> 0
+    HAVING sum(ratings) <> 0 OR sum(new) <> 0 OR sum(resolved) <> 0
 ),
 after AS (
     -- Each key's row looked up on the unique key, a probe per key: LIMIT keeps PostgreSQL
@@ -88,11 +91,12 @@ emptied AS (
 ),
 counted AS (
     INSERT INTO feedback_dailyfeedbackfacet AS f
-        (assistant_id, day, value, facet, label, reason, ratings, new)
-    SELECT %(assistant)s, day, value, facet, label, reason, ratings, new
+        (assistant_id, day, value, facet, label, reason, ratings, new, resolved)
+    SELECT %(assistant)s, day, value, facet, label, reason, ratings, new, resolved
     FROM after WHERE total <> 0
     ON CONFLICT (assistant_id, facet, label, reason, day, value) DO UPDATE SET
-        ratings = f.ratings + EXCLUDED.ratings, new = f.new + EXCLUDED.new
+        ratings = f.ratings + EXCLUDED.ratings, new = f.new + EXCLUDED.new,
+        resolved = f.resolved + EXCLUDED.resolved
     RETURNING 1
 )
 """
@@ -197,13 +201,13 @@ _WITH_REASONS = """FROM feedback_rating r JOIN assistants_assistant a ON a.id = 
         CROSS JOIN LATERAL unnest(r.reasons) AS picked(reason)
         WHERE r.assistant_id = ANY(%(ids)s)"""
 
-# The word rows, without a reason and with each: one read of the ratings with a comment
-# (migration 0004 wrote them for the ratings stored before they existed).
+# The word rows, without a reason and with each: one read of the ratings with a comment.
 WORD_ROWS = f"""
 INSERT INTO feedback_dailyfeedbackfacet
-    (assistant_id, day, value, facet, label, reason, ratings, new)
+    (assistant_id, day, value, facet, label, reason, ratings, new, resolved)
 SELECT r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date, r.value, 'word',
-       w.prefix, picked.reason, count(*), count(*) FILTER (WHERE r.status = 'new')
+       w.prefix, picked.reason, count(*), count(*) FILTER (WHERE r.status = 'new'),
+       count(*) FILTER (WHERE r.status = 'resolved')
 FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
 CROSS JOIN LATERAL ({word_prefixes("r.search")}) AS w(prefix)
 CROSS JOIN LATERAL (
@@ -213,17 +217,17 @@ WHERE r.assistant_id = ANY(%(ids)s) AND r.comment <> ''
 GROUP BY 1, 2, 3, 4, 5, 6
 """
 
-# The rows without a reason, then the rows with one (`reason` takes its default, "", in
-# the first statement, as the migration that wrote it ran before the column existed).
+# The rows without a reason (`reason` takes its default, ""), then the rows with one, then
+# the word rows; migration 0005 runs them all to count the resolved ratings.
 REBUILD_STATEMENTS = [
     "DELETE FROM feedback_dailyfeedbackfacet WHERE assistant_id = ANY(%(ids)s)",
     f"""
     INSERT INTO feedback_dailyfeedbackfacet
-        (assistant_id, day, value, facet, label, ratings, new)
+        (assistant_id, day, value, facet, label, ratings, new, resolved)
     -- One read of the ratings per facet rather than a lateral join, so the plan has no
     -- nested loop whatever the statistics say.
     SELECT assistant_id, day, value, facet, label, count(*),
-           count(*) FILTER (WHERE status = 'new')
+           count(*) FILTER (WHERE status = 'new'), count(*) FILTER (WHERE status = 'resolved')
     FROM (
         SELECT {_REBUILT}, 'reason' AS facet, unnest(r.reasons) AS label {_RATED}
         UNION ALL SELECT {_REBUILT}, 'comment', '' {_RATED} AND r.comment <> ''
@@ -234,9 +238,9 @@ REBUILD_STATEMENTS = [
     """,
     f"""
     INSERT INTO feedback_dailyfeedbackfacet
-        (assistant_id, day, value, facet, label, reason, ratings, new)
+        (assistant_id, day, value, facet, label, reason, ratings, new, resolved)
     SELECT assistant_id, day, value, facet, label, reason, count(*),
-           count(*) FILTER (WHERE status = 'new')
+           count(*) FILTER (WHERE status = 'new'), count(*) FILTER (WHERE status = 'resolved')
     FROM (
         -- A reason facet counts the rating once however often it lists the reason.
         SELECT {_REBUILT}, 'reason' AS facet, listed.label, picked.reason

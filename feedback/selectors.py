@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Func, Q, Sum
+from django.db.models import BooleanField, Count, F, Func, Max, Min, Q, Sum, Value
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils.http import urlencode
@@ -184,8 +184,10 @@ class FeedbackFilters:
     status: str | None = None
     version: int | None = None
     q: str = ""
-    # Not a filter but how `filtered_ratings` reads a search (`planned_search`).
+    # Not filters but how `filtered_ratings` reads a search (`planned_search`): in order, and
+    # only the days of the range that can hold a rating that passes.
     search_in_order: bool = False
+    days: DateRange | None = None
 
     @property
     def narrows(self) -> bool:
@@ -193,23 +195,28 @@ class FeedbackFilters:
         give the counts."""
         return bool(self.has_comment or self.reason or self.status or self.version or self.q)
 
-    def single_facet(self) -> tuple[str, str] | None:
-        """(facet, label) of `DailyFeedbackFacet` when exactly one filter other than the
-        rating is set and its rows hold the counts: a reason, a comment, a status, a
-        version, or a search of one word with a counter (`counted_word`). None otherwise."""
+    def counted_facet(self) -> "CountedFacet | None":
+        """The facet rows of `DailyFeedbackFacet` that hold the counts under these filters:
+        those of the one filter set other than the rating and the review status (a reason,
+        a comment, a version, or a search of one word with a counter, `counted_word`), read
+        for the status when one is set too; or, with the status alone, its own rows. None
+        when no such rows hold them: a search of several words, or two of those filters."""
         word = counted_word(self.q) if self.q else None
         facets = [
             # Only a comment has words: with a search, "has a comment" leaves out nothing.
             ("comment", "") if self.has_comment and not word else None,
             ("reason", self.reason) if self.reason else None,
-            ("status", self.status) if self.status else None,
             ("version", str(self.version)) if self.version else None,
             ("word", word) if word else None,
         ]
         set_ = [facet for facet in facets if facet is not None]
-        if (self.q and not word) or len(set_) != 1:
+        if self.q and not word:
             return None
-        return set_[0]
+        if not set_:
+            return CountedFacet("status", self.status) if self.status else None
+        if len(set_) != 1:
+            return None
+        return CountedFacet(*set_[0], status=self.status)
 
     def query_pairs(self) -> list[tuple[str, str]]:
         """The filters as query-string pairs, for every link that keeps them."""
@@ -222,6 +229,33 @@ class FeedbackFilters:
             ("q", self.q),
         ]
         return [(name, value) for name, value in pairs if value]
+
+
+@dataclass(frozen=True)
+class CountedFacet:
+    """One facet's rows (`DailyFeedbackFacet.facet` and `label`), and the review status of the
+    ratings they are read for (None: every rating)."""
+
+    facet: str
+    label: str
+    status: str | None = None
+
+    def ratings(self) -> Sum:
+        """The sum of the rows' ratings of `status`: each row counts its new and resolved
+        ratings, and the reviewed ones are the others."""
+        if self.status is None:
+            return Sum("ratings")
+        if self.status == Rating.Status.NEW:
+            return Sum("new")
+        if self.status == Rating.Status.RESOLVED:
+            return Sum("resolved")
+        return Sum(F("ratings") - F("new") - F("resolved"))
+
+    def new(self) -> Sum | Value:
+        """The sum of the rows' new ratings of `status`."""
+        if self.status in (None, Rating.Status.NEW):
+            return Sum("new")
+        return Value(0)
 
 
 def range_pairs(date_range: DateRange) -> list[tuple[str, str]]:
@@ -273,45 +307,71 @@ IN_ORDER_SHARE = 16
 def planned_search(
     assistant: Assistant, date_range: DateRange, filters: FeedbackFilters
 ) -> FeedbackFilters:
-    """The filters with `search_in_order` set when a search the counters do not answer is
-    better read in order: when even its rarest word (of ASCII letters and digits, whose
-    beginnings the word facet counts) begins words of more than one comment of the range in
-    `IN_ORDER_SHARE`. A comment the search finds has every word of it, so that word's count
-    bounds the matches. No query without such a search; one otherwise, on the facet rows."""
-    if not filters.q or filters.single_facet() is not None:
+    """How `filtered_ratings` best reads a search the counters do not answer. No query
+    without such a search; one otherwise, on the facet rows of the range.
+
+    - `search_in_order` when even its rarest word (of ASCII letters and digits, whose
+      beginnings the word facet counts) begins words of more than one comment of the range
+      in `IN_ORDER_SHARE`. A comment the search finds has every word of it, so that word's
+      count bounds the matches.
+    - `days`: the days from the first to the last that every filter's facet rows (its words',
+      its reason's, its version's...) have in the range, as no rating outside them passes. A
+      version is rated over the weeks it was live: with it, a search reads those weeks'
+      comments, not the year's."""
+    if not filters.q or filters.counted_facet() is not None:
         return filters
     beginnings = {
         word[:WORD_PREFIX_MAX]
         for word in search_words(filters.q)
         if _COUNTED_WORD.fullmatch(word[:WORD_PREFIX_MAX])
     }
-    if not beginnings:
+    keys = {("word", beginning) for beginning in beginnings}
+    keys |= {
+        key
+        for key in (
+            ("reason", filters.reason) if filters.reason else None,
+            ("status", filters.status) if filters.status else None,
+            ("version", str(filters.version)) if filters.version else None,
+        )
+        if key is not None
+    }
+    if not keys:
         return filters
+    wanted = Q(facet="comment", label="")
+    for facet, label in keys:
+        wanted |= Q(facet=facet, label=label)
     rows = (
         _facets_in(assistant, date_range)
-        .filter(Q(facet="comment", label="") | Q(facet="word", label__in=beginnings))
+        .filter(wanted)
         .values("facet", "label")
-        .annotate(total=Sum("ratings"))
+        .annotate(total=Sum("ratings"), first=Min("day"), last=Max("day"))
         .order_by()
-        .values_list("facet", "label", "total")
+        .values_list("facet", "label", "total", "first", "last")
     )
-    counts = {(facet, label): total for facet, label, total in rows}
-    comments = counts.get(("comment", ""), 0)
-    rarest = min(counts.get(("word", beginning), 0) for beginning in beginnings)
-    return replace(filters, search_in_order=rarest * IN_ORDER_SHARE > comments)
+    found = {(facet, label): (total, first, last) for facet, label, total, first, last in rows}
+    comments = found.get(("comment", ""), (0,))[0]
+    rarest = min((found.get(("word", b), (0,))[0] for b in beginnings), default=0)
+    spans = [found.get(key) for key in keys]
+    if any(span is None for span in spans):
+        # A filter has no rating in the range: no day can hold one that passes.
+        days = DateRange(date_range.start, date_range.start - timedelta(days=1))
+    else:
+        days = DateRange(max(span[1] for span in spans), min(span[2] for span in spans))
+    return replace(filters, search_in_order=rarest * IN_ORDER_SHARE > comments, days=days)
 
 
 def filtered_ratings(assistant: Assistant, date_range: DateRange, filters: FeedbackFilters):
     """The assistant's ratings given in the range that pass every filter but the rating value
     (the tab shows both values side by side), as a queryset. No query until evaluated."""
-    first, after_last = date_range.bounds(assistant.tzinfo)
+    first, after_last = (filters.days or date_range).bounds(assistant.tzinfo)
     ratings = Rating.objects.filter(
         assistant=assistant, rated_at__gte=first, rated_at__lt=after_last
     )
     if filters.has_comment:
         ratings = ratings.exclude(comment="")
     if filters.reason:
-        ratings = ratings.filter(reasons__contains=[filters.reason])
+        # Said outright too, so the partial indexes of the ratings with reasons serve it.
+        ratings = ratings.filter(reasons__contains=[filters.reason]).exclude(reasons=[])
     if filters.status:
         ratings = ratings.filter(status=filters.status)
     if filters.version:
@@ -407,28 +467,29 @@ def feedback_counts(
     """How many ratings of each value the range holds under the filters, and how many are new.
 
     Without a filter beyond the rating value, the totals come from the daily counters and the
-    new ones from the facet rows of status "new"; with one filter (`single_facet`: a search
-    of one word counts) both come from that filter's facet rows (`feedback.facets`): two
-    queries or one, each reading one row per day, value and facet of the range. A search of
-    more words, or filters combined, cannot be read from counters: then one query counts the
-    ratings that pass. It reads the index of the narrowest filter (index-only on
-    `rating_tab_with_comment`, `rating_tab_by_status` and `rating_tab_by_version`; the GIN
-    indexes `rating_reasons` / `rating_search` and the rows they point to) within the range,
-    so its cost grows with the matching ratings of the range, not with all of them;
-    `insights.bench.feedback` measures it on an assistant with 1 M ratings.
+    new ones from the facet rows of status "new"; with one filter (`counted_facet`: a search
+    of one word counts), alone or with a review status, both come from that filter's facet
+    rows (`feedback.facets`): two queries or one, each reading one row per day, value and
+    facet of the range. A search of more words, or other filters combined, cannot be read
+    from counters: then one query counts the ratings that pass. It reads the index of the
+    narrowest filter (index-only on `rating_tab_with_comment`, `rating_tab_by_status` and
+    `rating_tab_by_version`; the GIN indexes `rating_reasons` / `rating_search` and the rows
+    they point to) within the range, so its cost grows with the matching ratings of the
+    range, not with all of them; `insights.bench.feedback` measures it on an assistant with
+    1 M ratings.
     """
-    facet = filters.single_facet()
+    facet = filters.counted_facet()
     if not filters.narrows:
         totals = DailyFeedback.objects.filter(
             assistant=assistant, day__gte=date_range.start, day__lte=date_range.end
         ).aggregate(positive=Sum("positive"), negative=Sum("negative"))
-        new = _facet_counts(assistant, date_range, "status", Rating.Status.NEW)
+        new = _facet_counts(assistant, date_range, CountedFacet("status", Rating.Status.NEW))
         by_value = {
             value: (totals[value] or 0, new.get(value, (0, 0))[1])
             for value in ("positive", "negative")
         }
     elif facet is not None:
-        by_value = _facet_counts(assistant, date_range, *facet)
+        by_value = _facet_counts(assistant, date_range, facet)
     else:
         # Both values, said outright, let PostgreSQL read the indexes that lead with
         # (assistant, value) as two ranges instead of every entry of the assistant.
@@ -455,14 +516,14 @@ def _facets_in(assistant: Assistant, date_range: DateRange, *, with_reason: bool
 
 
 def _facet_counts(
-    assistant: Assistant, date_range: DateRange, facet: str, label: str
+    assistant: Assistant, date_range: DateRange, facet: CountedFacet
 ) -> dict[str, tuple[int, int]]:
-    """{value: (ratings, new)} of one facet in the range. One query."""
+    """{value: (ratings, new)} of one facet in the range, of its status. One query."""
     rows = (
         _facets_in(assistant, date_range)
-        .filter(facet=facet, label=label)
+        .filter(facet=facet.facet, label=facet.label)
         .values("value")
-        .annotate(total=Sum("ratings"), new=Sum("new"))
+        .annotate(total=facet.ratings(), new=facet.new())
         .order_by()
         .values_list("value", "total", "new")
     )
@@ -674,26 +735,29 @@ def reason_counts(
 ) -> ReasonCounts:
     """The reasons picked on the ratings of the range that pass the filters, counted per
     rating value. One query. Without a filter beyond the rating value it sums the reason
-    facet rows of the range (`feedback.facets`); with one filter (`single_facet`), the rows
-    of that facet with each reason. A search of more words, or filters combined, cannot be
-    read from counters: it reads the ratings of the range that have reasons and pass, through the
-    partial index `rating_with_reasons` and the filter's, so its cost grows with the
-    reasons picked in the range; the benchmark measures it."""
-    facet = filters.single_facet()
+    facet rows of the range (`feedback.facets`); with one filter (`counted_facet`, alone or
+    with a review status), the rows of that facet with each reason. A search of more words,
+    or other filters combined, cannot be read from counters: it reads the ratings of the
+    range that have reasons and pass, through the partial index `rating_with_reasons` and
+    the filter's, so its cost grows with the reasons picked in the range; the benchmark
+    measures it."""
+    facet = filters.counted_facet()
     if not filters.narrows or facet is not None:
         if facet is None:
             facets = _facets_in(assistant, date_range).filter(facet="reason")
-            reason = "label"
+            reason, total = "label", Sum("ratings")
         else:
             facets = _facets_in(assistant, date_range, with_reason=True).filter(
-                facet=facet[0], label=facet[1]
+                facet=facet.facet, label=facet.label
             )
-            reason = "reason"
+            reason, total = "reason", facet.ratings()
         if filters.rating:
             facets = facets.filter(value=filters.rating)
         rows = list(
             facets.values("value", reason)
-            .annotate(total=Sum("ratings"))
+            .annotate(total=total)
+            # A reason none of the status's ratings has (its rows count others).
+            .filter(total__gt=0)
             .order_by("-total", reason)
             .values_list("value", reason, "total")
         )
@@ -727,13 +791,14 @@ def feedback_summary(
     assistant: Assistant, date_range: DateRange, filters: FeedbackFilters
 ) -> tuple[FeedbackCounts, ReasonCounts]:
     """`feedback_counts` and `reason_counts` at once, as the tab shows them. From the
-    counters (three queries, or two) unfiltered and under one filter (`single_facet`, which
-    takes a search of one word); otherwise one query that reads the ratings that pass once
-    for both: through the index of the narrowest filter, and with a search through
+    counters (three queries, or two) unfiltered and under one filter (`counted_facet`, which
+    takes a search of one word), alone or with a review status; otherwise one query that
+    reads the ratings that pass once for both: through the index of the narrowest filter,
+    and with a search through
     `rating_tab_with_comment`, index-only (it holds what the counts, the reasons and the
     search read), or the GIN index of the comments' words when the word counters show few
     matches (`planned_search`)."""
-    if not filters.narrows or filters.single_facet() is not None:
+    if not filters.narrows or filters.counted_facet() is not None:
         return (
             feedback_counts(assistant, date_range, filters),
             reason_counts(assistant, date_range, filters),

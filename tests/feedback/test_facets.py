@@ -45,14 +45,14 @@ COMMENTS = [
 Key = tuple[date, str, str, str, str]
 
 
-def stored(assistant) -> dict[Key, tuple[int, int]]:
+def stored(assistant) -> dict[Key, tuple[int, int, int]]:
     return {
-        (row.day, row.value, row.facet, row.label, row.reason): (row.ratings, row.new)
+        (row.day, row.value, row.facet, row.label, row.reason): (row.ratings, row.new, row.resolved)
         for row in DailyFeedbackFacet.objects.filter(assistant=assistant)
     }
 
 
-def naive_recount(assistant) -> dict[Key, tuple[int, int]]:
+def naive_recount(assistant) -> dict[Key, tuple[int, int, int]]:
     """From the ratings: each one under the day it was given in the reporting zone, its
     value, and every facet it has; then under each facet again with each reason it lists
     (a reason listed twice, twice), where a reason facet takes the rating once. A word facet
@@ -79,9 +79,12 @@ def naive_recount(assistant) -> dict[Key, tuple[int, int]]:
         keys += [(facet, label, r) for facet, label in paired for r in rating.reasons]
         for facet, label, reason in keys:
             tally[day, rating.value, facet, label, reason, "ratings"] += 1
-            tally[day, rating.value, facet, label, reason, "new"] += rating.status == "new"
+            for status in ("new", "resolved"):
+                tally[day, rating.value, facet, label, reason, status] += rating.status == status
     keys = {key[:5] for key in tally}
-    return {key: (tally[*key, "ratings"], tally[*key, "new"]) for key in keys}
+    return {
+        key: (tally[*key, "ratings"], tally[*key, "new"], tally[*key, "resolved"]) for key in keys
+    }
 
 
 @pytest.fixture
@@ -209,6 +212,12 @@ SINGLE_FILTERS = [
     selectors.FeedbackFilters(q="Menu"),
     selectors.FeedbackFilters(q="m", rating="negative"),
     selectors.FeedbackFilters(q="12"),
+    # One of them with a review status: the status's count of that facet's rows.
+    selectors.FeedbackFilters(q="Menu", status="new"),
+    selectors.FeedbackFilters(q="m", status="reviewed", rating="positive"),
+    selectors.FeedbackFilters(reason=REASONS["negative"][0], status="resolved"),
+    selectors.FeedbackFilters(has_comment=True, status="reviewed"),
+    selectors.FeedbackFilters(version=1, status="new", rating="negative"),
 ]
 
 
@@ -220,12 +229,20 @@ def test_a_search_the_word_rows_cannot_answer_reads_the_ratings():
     assert selectors.counted_word("R2d2") == "r2d2"
     for text in ("menu moved", "ménu", "x" * (WORD_PREFIX_MAX + 1), "e-mail", "!", "under_score"):
         assert selectors.counted_word(text) is None, text
-        assert selectors.FeedbackFilters(q=text).single_facet() is None
-    assert selectors.FeedbackFilters(q="menu", status="new").single_facet() is None
+        assert selectors.FeedbackFilters(q=text).counted_facet() is None
+        assert selectors.FeedbackFilters(q=text, status="new").counted_facet() is None
+    assert selectors.FeedbackFilters(q="menu", status="new").counted_facet() == (
+        selectors.CountedFacet("word", "menu", status="new")
+    )
+    assert selectors.FeedbackFilters(status="resolved").counted_facet() == (
+        selectors.CountedFacet("status", "resolved")
+    )
+    # Two facets together are not counted, with a status or without.
+    assert selectors.FeedbackFilters(q="menu", version=2).counted_facet() is None
+    assert selectors.FeedbackFilters(reason="Slow", version=2, status="new").counted_facet() is None
     # A search finds comments only: "has a comment" with it is the search alone.
-    assert selectors.FeedbackFilters(q="menu", has_comment=True).single_facet() == (
-        "word",
-        "menu",
+    assert selectors.FeedbackFilters(q="menu", has_comment=True).counted_facet() == (
+        selectors.CountedFacet("word", "menu")
     )
 
 
@@ -253,10 +270,15 @@ def test_single_filter_counts_read_the_counters_and_agree_with_the_ratings(
             comment=COMMENTS[index % len(COMMENTS)] if index % 4 else "",
             reasons=tuple(REASONS[value][: index % 3]),
         )
-    first = _rating(assistant, answers[1])
-    services.review_rating(
-        assistant=assistant, rating_id=first.pk, status="resolved", note="", by=None, at=START
-    )
+    for index, status in ((1, "resolved"), (2, "reviewed"), (5, "resolved")):
+        services.review_rating(
+            assistant=assistant,
+            rating_id=_rating(assistant, answers[index]).pk,
+            status=status,
+            note="",
+            by=None,
+            at=START,
+        )
     date_range = DateRange(date(2026, 10, 30), date(2026, 11, 2))
     filters = [
         selectors.FeedbackFilters(),
@@ -270,9 +292,15 @@ def test_single_filter_counts_read_the_counters_and_agree_with_the_ratings(
         selectors.FeedbackFilters(q="e"),
         selectors.FeedbackFilters(q="12!"),
         selectors.FeedbackFilters(q="supercalifragilisticexpi"),
+        # One of them with a review status.
+        selectors.FeedbackFilters(q="menu", status="resolved"),
+        selectors.FeedbackFilters(q="e", status="reviewed"),
+        selectors.FeedbackFilters(reason=REASONS["positive"][0], status="new"),
+        selectors.FeedbackFilters(has_comment=True, status="resolved"),
+        selectors.FeedbackFilters(version=1, status="reviewed"),
     ]
     for kept in filters:
-        assert not kept.narrows or kept.single_facet() is not None
+        assert not kept.narrows or kept.counted_facet() is not None
         with django_assert_num_queries(1 if kept.narrows else 2):
             counts = selectors.feedback_counts(assistant, date_range, kept)
         ratings = list(selectors.filtered_ratings(assistant, date_range, kept))
@@ -294,7 +322,7 @@ def test_single_filter_counts_read_the_counters_and_agree_with_the_ratings(
 def assert_counts_count_the_ratings(assistant, date_range, filters) -> None:
     """The tab's counts from the facet rows equal the ratings that pass, found as the tab's
     items are (a search through the comments' words)."""
-    assert filters.single_facet() is not None
+    assert filters.counted_facet() is not None
     counts = selectors.feedback_counts(assistant, date_range, filters)
     passing = list(selectors.filtered_ratings(assistant, date_range, filters))
     by_value = {
@@ -377,7 +405,8 @@ def test_a_search_of_several_words_is_read_in_order_when_its_words_are_common(wo
     # 8 comments: "menu" begins words of 4, "7" of 1, "zebra" of none (one in 16 reads
     # the index).
     assert planned("menu moved").search_in_order
-    assert planned("menu", status="new").search_in_order
+    assert planned("menu", version=1).search_in_order
+    assert planned("menu", status="new").search_in_order is False  # counted, with its status
     assert planned("other 7").search_in_order
     assert not planned("menu zebra").search_in_order
     assert planned("ménu moved").search_in_order  # "moved": 4 of 8; "ménu" not counted
@@ -392,3 +421,51 @@ def test_a_search_of_several_words_is_read_in_order_when_its_words_are_common(wo
             assert found == expected, q
     both = selectors.FeedbackFilters(q="menu moved", status="new")
     assert len(list(selectors.filtered_ratings(assistant, days, both))) == 4
+
+
+def test_a_search_with_other_filters_reads_only_the_days_their_facets_have(world):
+    """`planned_search` narrows the read to the days from the first to the last that every
+    filter's facet rows have in the range (a reason picked on two days only, here), and
+    to no day when a filter has no rating in it; what passes is the same either way."""
+    assistant, answers = world
+    late = REASONS["negative"][0]
+    for index, hours in enumerate(ANSWER_HOURS):
+        rate(
+            assistant,
+            answers[index],
+            "negative",
+            START + timedelta(hours=hours),
+            comment="menu moved" if index % 2 else "menu stayed",
+            reasons=(late,) if index >= 6 else (),
+        )
+    days = DateRange(date(2026, 10, 30), date(2026, 11, 6))
+
+    def span(indexes) -> DateRange:
+        local = [
+            (START + timedelta(hours=ANSWER_HOURS[i])).astimezone(assistant.tzinfo).date()
+            for i in indexes
+        ]
+        return DateRange(min(local), max(local))
+
+    # The reason on answers 6 and 7 (1 and 2 November in New York), "moved" on the odd ones
+    # (31 October to 2 November), "stayed" on the even ones.
+    cases = [
+        (dict(q="menu moved", reason=late), span([6, 7])),
+        (dict(q="menu", reason=late), span([6, 7])),
+        (dict(q="menu moved", status="new"), span([1, 3, 5, 7])),
+        (dict(q="stayed menu", has_comment=True, status="new"), span([0, 2, 4, 6])),
+        (dict(q="menu moved", status="resolved"), None),  # no rating is resolved
+        (dict(q="menu moved", version=2), None),  # nor of version 2
+    ]
+    for more, narrowed in cases:
+        filters = selectors.FeedbackFilters(**more)
+        planned = selectors.planned_search(assistant, days, filters)
+        if narrowed is None:
+            assert planned.days.length == 0, more
+        else:
+            assert planned.days == narrowed, more
+        found = sorted(r.pk for r in selectors.filtered_ratings(assistant, days, planned))
+        everywhere = sorted(r.pk for r in selectors.filtered_ratings(assistant, days, filters))
+        assert found == everywhere, more
+        summary = selectors.feedback_summary(assistant, days, planned)
+        assert summary == selectors.feedback_summary(assistant, days, filters), more
