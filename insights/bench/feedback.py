@@ -44,11 +44,11 @@ LARGE_RATINGS = 1_000_000
 SMALL_RATINGS = 100
 CREATOR = "feedback-bench"
 
-# Every single filter of the tab, and a search term with a filter (SPEC §4); the version
-# filter is added by `page_filters`. The search terms are words of the generated comments:
-# "menu" in one comment of six, "rest" a prefix (of "restart"). A search of one word reads
-# the word facet's counters, alone or with the rating; one of two words, or with another
-# filter, reads the ratings.
+# Every single filter of the tab, and a search term with each other filter (SPEC §4); the
+# version filters are added by `page_filters`. The search terms are words of the generated
+# comments: "menu" in one comment of six, "rest" a prefix (of "restart"). A search of one
+# word reads the word facet's counters, alone or with the rating or a review status; one of
+# two words, or with a reason or a version, reads the ratings.
 PAGE_FILTERS = {
     "unfiltered": "",
     "rating": "rating=negative",
@@ -59,6 +59,8 @@ PAGE_FILTERS = {
     "q_and_filter": "q=rest&rating=negative",
     "q_two_words": "q=menu+moved",
     "q_and_status": "q=menu&status=new",
+    "q_and_reviewed": "q=menu&status=reviewed",
+    "q_and_reason": "q=menu&reason=Helpful",
 }
 # The filtered export: the ratings with a comment, a third of them.
 CSV_FILTER = "has_comment=1"
@@ -83,6 +85,7 @@ def page_filters(assistant: Assistant) -> dict[str, str]:
     )
     filters = dict(PAGE_FILTERS)
     filters["version"] = f"version={newest or 1}"
+    filters["q_and_version"] = f"q=menu&version={newest or 1}"
     return filters
 
 

@@ -16,7 +16,8 @@ from insights.bench import feedback, recount
 from insights.bench.feedback_load import ensure_ratings
 from tests.factories import chat_turn
 
-RATINGS = 400
+# Enough that every filter of the benchmark finds ratings (a search with a reason: about 13).
+RATINGS = 3000
 
 
 def _indexes() -> list[tuple[str, str]]:
