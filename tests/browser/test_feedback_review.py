@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from feedback.models import Rating
-from tests.browser.pages import sign_in
+from tests.browser.pages import PICTURES, sign_in
 from tests.factories import PASSWORD, chat_turn, rate
 
 
@@ -88,6 +88,26 @@ def test_reasons_search_review_and_export(page, live_server, people, console_err
     expect(reviewed.get_by_test_id("status")).to_have_text("Resolved")
     creator = people["creator"].get_full_name()
     expect(reviewed.locator("summary")).to_contain_text(f"resolved by {creator}")
+
+    # The search with a review status: only the resolved match, and none new.
+    page.locator("select[name=reason]").select_option("")
+    page.wait_for_url(lambda url: "reason=Incomplete" not in url)
+    page.locator("select[name=status]").select_option("resolved")
+    page.wait_for_url("**status=resolved*")
+    expect(page.get_by_test_id("negative-count")).to_have_text("1")
+    expect(page.get_by_test_id("new-count")).to_have_text("0")
+    expect(items).to_have_count(1)
+    expect(page.locator("#reasons-chart .main-svg").first).to_be_attached()
+    PICTURES.mkdir(exist_ok=True)
+    for width in (1280, 390):
+        # Loaded at that width, as a phone would.
+        page.set_viewport_size({"width": width, "height": 900})
+        page.reload()
+        page.locator("#reasons-chart .main-svg").first.wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        name = "feedback-filtered.png" if width == 1280 else "feedback-filtered-390.png"
+        page.screenshot(path=str(PICTURES / name), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # Back to everything: mark the rest shown as reviewed.
     page.get_by_role("link", name="Clear filters").click()
