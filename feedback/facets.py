@@ -1,6 +1,7 @@
 """The Feedback tab's counters by facet: `DailyFeedbackFacet`, kept exact with the ratings.
 
-A rating has these facets on the day it was given (reporting zone, as the tab's timeframe):
+A rating has these facets on the day it was given (reporting zone, as the tab's timeframe),
+under the version of the answer it rates:
 each reason it has, a comment when it has one, its review status, the rated answer's
 version, and each beginning of a word of its comment (`word_prefixes`: what a search of
 one word finds); each facet row counts the ratings of one value that have it, how many of
@@ -44,7 +45,7 @@ def word_prefixes(vector: str) -> str:
 # deleted and the rows upserted are different keys, so no row is changed twice.
 _FOLD = f"""
 facets AS (
-    SELECT c.day, c.value, f.facet, f.label, f.reason, c.sign AS ratings,
+    SELECT c.day, c.value, c.version, f.facet, f.label, f.reason, c.sign AS ratings,
            c.sign * (c.status = 'new')::int AS new,
            c.sign * (c.status = 'resolved')::int AS resolved
     FROM changes c, LATERAL (
@@ -66,9 +67,9 @@ facets AS (
     ) AS f(facet, label, reason)
 ),
 per_key AS (
-    SELECT day, value, facet, label, reason, sum(ratings)::int AS ratings, sum(new)::int AS new,
-           sum(resolved)::int AS resolved
-    FROM facets GROUP BY day, value, facet, label, reason
+    SELECT day, value, version, facet, label, reason, sum(ratings)::int AS ratings,
+           sum(new)::int AS new, sum(resolved)::int AS resolved
+    FROM facets GROUP BY day, value, version, facet, label, reason
     HAVING sum(ratings) <> 0 OR sum(new) <> 0 OR sum(resolved) <> 0
 ),
 after AS (
@@ -81,6 +82,7 @@ after AS (
         SELECT f.id, f.ratings FROM feedback_dailyfeedbackfacet f
         WHERE f.assistant_id = %(assistant)s AND f.facet = p.facet AND f.label = p.label
           AND f.reason = p.reason AND f.day = p.day AND f.value = p.value
+          AND f.version = p.version
         LIMIT 1
     ) f ON true
 ),
@@ -91,10 +93,10 @@ emptied AS (
 ),
 counted AS (
     INSERT INTO feedback_dailyfeedbackfacet AS f
-        (assistant_id, day, value, facet, label, reason, ratings, new, resolved)
-    SELECT %(assistant)s, day, value, facet, label, reason, ratings, new, resolved
+        (assistant_id, day, value, version, facet, label, reason, ratings, new, resolved)
+    SELECT %(assistant)s, day, value, version, facet, label, reason, ratings, new, resolved
     FROM after WHERE total <> 0
-    ON CONFLICT (assistant_id, facet, label, reason, day, value) DO UPDATE SET
+    ON CONFLICT (assistant_id, facet, label, reason, day, value, version) DO UPDATE SET
         ratings = f.ratings + EXCLUDED.ratings, new = f.new + EXCLUDED.new,
         resolved = f.resolved + EXCLUDED.resolved
     RETURNING 1
@@ -193,7 +195,10 @@ def apply(*, assistant_id: int, time_zone: str, rating_ids: Sequence[int], old: 
     fold_written(_APPLY, assistant_id=assistant_id, time_zone=time_zone, ids=rating_ids, **replaced)
 
 
-_REBUILT = "r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date AS day, r.value, r.status"
+_REBUILT = (
+    "r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date AS day, r.value, r.version, "
+    "r.status"
+)
 _RATED = """FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
         WHERE r.assistant_id = ANY(%(ids)s)"""
 
@@ -204,8 +209,8 @@ _WITH_REASONS = """FROM feedback_rating r JOIN assistants_assistant a ON a.id = 
 # The word rows, without a reason and with each: one read of the ratings with a comment.
 WORD_ROWS = f"""
 INSERT INTO feedback_dailyfeedbackfacet
-    (assistant_id, day, value, facet, label, reason, ratings, new, resolved)
-SELECT r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date, r.value, 'word',
+    (assistant_id, day, value, version, facet, label, reason, ratings, new, resolved)
+SELECT r.assistant_id, (r.rated_at AT TIME ZONE a.time_zone)::date, r.value, r.version, 'word',
        w.prefix, picked.reason, count(*), count(*) FILTER (WHERE r.status = 'new'),
        count(*) FILTER (WHERE r.status = 'resolved')
 FROM feedback_rating r JOIN assistants_assistant a ON a.id = r.assistant_id
@@ -214,7 +219,7 @@ CROSS JOIN LATERAL (
     SELECT '' UNION ALL SELECT unnest(r.reasons)
 ) AS picked(reason)
 WHERE r.assistant_id = ANY(%(ids)s) AND r.comment <> ''
-GROUP BY 1, 2, 3, 4, 5, 6
+GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
 
 # The rows without a reason (`reason` takes its default, ""), then the rows with one, then
@@ -223,10 +228,10 @@ REBUILD_STATEMENTS = [
     "DELETE FROM feedback_dailyfeedbackfacet WHERE assistant_id = ANY(%(ids)s)",
     f"""
     INSERT INTO feedback_dailyfeedbackfacet
-        (assistant_id, day, value, facet, label, ratings, new, resolved)
+        (assistant_id, day, value, version, facet, label, ratings, new, resolved)
     -- One read of the ratings per facet rather than a lateral join, so the plan has no
     -- nested loop whatever the statistics say.
-    SELECT assistant_id, day, value, facet, label, count(*),
+    SELECT assistant_id, day, value, version, facet, label, count(*),
            count(*) FILTER (WHERE status = 'new'), count(*) FILTER (WHERE status = 'resolved')
     FROM (
         SELECT {_REBUILT}, 'reason' AS facet, unnest(r.reasons) AS label {_RATED}
@@ -234,12 +239,12 @@ REBUILD_STATEMENTS = [
         UNION ALL SELECT {_REBUILT}, 'status', r.status {_RATED}
         UNION ALL SELECT {_REBUILT}, 'version', r.version::text {_RATED}
     ) AS f
-    GROUP BY 1, 2, 3, 4, 5
+    GROUP BY 1, 2, 3, 4, 5, 6
     """,
     f"""
     INSERT INTO feedback_dailyfeedbackfacet
-        (assistant_id, day, value, facet, label, reason, ratings, new, resolved)
-    SELECT assistant_id, day, value, facet, label, reason, count(*),
+        (assistant_id, day, value, version, facet, label, reason, ratings, new, resolved)
+    SELECT assistant_id, day, value, version, facet, label, reason, count(*),
            count(*) FILTER (WHERE status = 'new'), count(*) FILTER (WHERE status = 'resolved')
     FROM (
         -- A reason facet counts the rating once however often it lists the reason.
@@ -253,7 +258,7 @@ REBUILD_STATEMENTS = [
         UNION ALL SELECT {_REBUILT}, 'status', r.status, picked.reason {_WITH_REASONS}
         UNION ALL SELECT {_REBUILT}, 'version', r.version::text, picked.reason {_WITH_REASONS}
     ) AS f
-    GROUP BY 1, 2, 3, 4, 5, 6
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
     """,
     WORD_ROWS,
 ]

@@ -293,8 +293,9 @@ class VersionFeedback(models.Model):
 
 class DailyFeedbackFacet(models.Model):
     """Ratings of one value on one day of the reporting zone (the day the Feedback tab's
-    timeframe filters on) that have one facet, and how many of them are new and resolved (the
-    rest are reviewed), so each facet's rows also count it under a review status: a reason
+    timeframe filters on) of answers of one configuration version that have one facet, and
+    how many of them are new and resolved (the rest are reviewed), so each facet's rows also
+    count it under a review status and a version: a reason
     picked (`label` the reason), a comment (`label` ""), a review status (`label` the status),
     the rated answer's version (`label` its number) or a beginning of a word of its comment
     (`label` the beginning, as a search of one word finds it); with `reason`, the same ratings
@@ -326,6 +327,9 @@ class DailyFeedbackFacet(models.Model):
     # these rows as it would count the reasons of the ratings that pass (on a reason facet,
     # a rating is counted once however often it lists `label`).
     reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True, db_default="")
+    # The rated answers' version (`Rating.version`): a day has the rows of each version
+    # rated on it, one or two but around a change.
+    version = models.PositiveIntegerField(db_default=1)
     # Plain integers: an upsert carries a change, which may be negative, as its new row.
     ratings = models.IntegerField()
     new = models.IntegerField()
@@ -338,7 +342,7 @@ class DailyFeedbackFacet(models.Model):
             # index-only: a range's rows sit on as many heap pages as it has rows (3,660
             # rows, 3,806 pages for a year of one facet's reasons: 4.6 ms, 2.7 index-only).
             models.UniqueConstraint(
-                fields=["assistant", "facet", "label", "reason", "day", "value"],
+                fields=["assistant", "facet", "label", "reason", "day", "value", "version"],
                 include=["ratings", "new", "resolved"],
                 name="daily_feedback_facet_unique",
             ),

@@ -197,26 +197,28 @@ class FeedbackFilters:
 
     def counted_facet(self) -> "CountedFacet | None":
         """The facet rows of `DailyFeedbackFacet` that hold the counts under these filters:
-        those of the one filter set other than the rating and the review status (a reason,
-        a comment, a version, or a search of one word with a counter, `counted_word`), read
-        for the status when one is set too; or, with the status alone, its own rows. None
-        when no such rows hold them: a search of several words, or two of those filters."""
+        those of the one filter set other than the rating, the review status and the version
+        (a reason, a comment, or a search of one word with a counter, `counted_word`), read
+        for the status and the version when they are set too; without such a filter, the
+        version's rows or the status's. None when no such rows hold them: a search of
+        several words, or two of those filters."""
         word = counted_word(self.q) if self.q else None
         facets = [
             # Only a comment has words: with a search, "has a comment" leaves out nothing.
             ("comment", "") if self.has_comment and not word else None,
             ("reason", self.reason) if self.reason else None,
-            ("version", str(self.version)) if self.version else None,
             ("word", word) if word else None,
         ]
         set_ = [facet for facet in facets if facet is not None]
         if self.q and not word:
             return None
         if not set_:
+            if self.version:
+                return CountedFacet("version", str(self.version), status=self.status)
             return CountedFacet("status", self.status) if self.status else None
         if len(set_) != 1:
             return None
-        return CountedFacet(*set_[0], status=self.status)
+        return CountedFacet(*set_[0], status=self.status, version=self.version)
 
     def query_pairs(self) -> list[tuple[str, str]]:
         """The filters as query-string pairs, for every link that keeps them."""
@@ -233,12 +235,18 @@ class FeedbackFilters:
 
 @dataclass(frozen=True)
 class CountedFacet:
-    """One facet's rows (`DailyFeedbackFacet.facet` and `label`), and the review status of the
-    ratings they are read for (None: every rating)."""
+    """One facet's rows (`DailyFeedbackFacet.facet` and `label`), and the review status and
+    the version of the ratings they are read for (None: every rating)."""
 
     facet: str
     label: str
     status: str | None = None
+    version: int | None = None
+
+    def rows(self, facets):
+        """`facets` (facet rows) narrowed to this facet and version."""
+        facets = facets.filter(facet=self.facet, label=self.label)
+        return facets.filter(version=self.version) if self.version else facets
 
     def ratings(self) -> Sum:
         """The sum of the rows' ratings of `status`: each row counts its new and resolved
@@ -466,17 +474,17 @@ def feedback_counts(
 ) -> FeedbackCounts:
     """How many ratings of each value the range holds under the filters, and how many are new.
 
-    Without a filter beyond the rating value, the totals come from the daily counters and the
-    new ones from the facet rows of status "new"; with one filter (`counted_facet`: a search
-    of one word counts), alone or with a review status, both come from that filter's facet
-    rows (`feedback.facets`): two queries or one, each reading one row per day, value and
-    facet of the range. A search of more words, or other filters combined, cannot be read
-    from counters: then one query counts the ratings that pass. It reads the index of the
-    narrowest filter (index-only on `rating_tab_with_comment`, `rating_tab_by_status` and
-    `rating_tab_by_version`; the GIN indexes `rating_reasons` / `rating_search` and the rows
-    they point to) within the range, so its cost grows with the matching ratings of the
-    range, not with all of them; `insights.bench.feedback` measures it on an assistant with
-    1 M ratings.
+    Without a filter beyond the rating value, the totals come from the daily counters and
+    the new ones from the facet rows of status "new"; with one filter (`counted_facet`: a
+    search of one word counts), alone or with a review status and a version, both come from
+    that filter's facet rows (`feedback.facets`): two queries or one, each reading one row
+    per day, value, version and facet of the range. A search of more words, or other filters
+    combined, cannot be read from counters: then one query counts the ratings that pass. It
+    reads the index of the narrowest filter (index-only on `rating_tab_with_comment`,
+    `rating_tab_by_status` and `rating_tab_by_version`; the GIN indexes `rating_reasons` /
+    `rating_search` and the rows they point to) within the range, so its cost grows with the
+    matching ratings of the range, not with all of them; `insights.bench.feedback` measures
+    it on an assistant with 1 M ratings.
     """
     facet = filters.counted_facet()
     if not filters.narrows:
@@ -518,10 +526,9 @@ def _facets_in(assistant: Assistant, date_range: DateRange, *, with_reason: bool
 def _facet_counts(
     assistant: Assistant, date_range: DateRange, facet: CountedFacet
 ) -> dict[str, tuple[int, int]]:
-    """{value: (ratings, new)} of one facet in the range, of its status. One query."""
+    """{value: (ratings, new)} of one facet in the range, of its status and version. One query."""
     rows = (
-        _facets_in(assistant, date_range)
-        .filter(facet=facet.facet, label=facet.label)
+        facet.rows(_facets_in(assistant, date_range))
         .values("value")
         .annotate(total=facet.ratings(), new=facet.new())
         .order_by()
@@ -736,20 +743,18 @@ def reason_counts(
     """The reasons picked on the ratings of the range that pass the filters, counted per
     rating value. One query. Without a filter beyond the rating value it sums the reason
     facet rows of the range (`feedback.facets`); with one filter (`counted_facet`, alone or
-    with a review status), the rows of that facet with each reason. A search of more words,
-    or other filters combined, cannot be read from counters: it reads the ratings of the
-    range that have reasons and pass, through the partial index `rating_with_reasons` and
-    the filter's, so its cost grows with the reasons picked in the range; the benchmark
-    measures it."""
+    with a review status and a version), the rows of that facet with each reason. A search
+    of more words, or other filters combined, cannot be read from counters: it reads the
+    ratings of the range that have reasons and pass, through the partial index
+    `rating_with_reasons` and the filter's, so its cost grows with the reasons picked in the
+    range; the benchmark measures it."""
     facet = filters.counted_facet()
     if not filters.narrows or facet is not None:
         if facet is None:
             facets = _facets_in(assistant, date_range).filter(facet="reason")
             reason, total = "label", Sum("ratings")
         else:
-            facets = _facets_in(assistant, date_range, with_reason=True).filter(
-                facet=facet.facet, label=facet.label
-            )
+            facets = facet.rows(_facets_in(assistant, date_range, with_reason=True))
             reason, total = "reason", facet.ratings()
         if filters.rating:
             facets = facets.filter(value=filters.rating)
@@ -792,7 +797,8 @@ def feedback_summary(
 ) -> tuple[FeedbackCounts, ReasonCounts]:
     """`feedback_counts` and `reason_counts` at once, as the tab shows them. From the
     counters (three queries, or two) unfiltered and under one filter (`counted_facet`, which
-    takes a search of one word), alone or with a review status; otherwise one query that
+    takes a search of one word), alone or with a review status and a version; otherwise one
+    query that
     reads the ratings that pass once for both: through the index of the narrowest filter,
     and with a search through
     `rating_tab_with_comment`, index-only (it holds what the counts, the reasons and the

@@ -47,8 +47,8 @@ CREATOR = "feedback-bench"
 # Every single filter of the tab, and a search term with each other filter (SPEC §4); the
 # version filters are added by `page_filters`. The search terms are words of the generated
 # comments: "menu" in one comment of six, "rest" a prefix (of "restart"). A search of one
-# word reads the word facet's counters, alone or with the rating or a review status; one of
-# two words, or with a reason or a version, reads the ratings.
+# word reads the word facet's counters, alone or with the rating, a review status or a
+# version; one of two words, or with a reason, reads the ratings.
 PAGE_FILTERS = {
     "unfiltered": "",
     "rating": "rating=negative",

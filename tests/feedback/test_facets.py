@@ -42,20 +42,25 @@ COMMENTS = [
     "Supercalifragilisticexpialidocious-ly long",
 ]
 
-Key = tuple[date, str, str, str, str]
+Key = tuple[date, str, int, str, str, str]
 
 
 def stored(assistant) -> dict[Key, tuple[int, int, int]]:
     return {
-        (row.day, row.value, row.facet, row.label, row.reason): (row.ratings, row.new, row.resolved)
+        (row.day, row.value, row.version, row.facet, row.label, row.reason): (
+            row.ratings,
+            row.new,
+            row.resolved,
+        )
         for row in DailyFeedbackFacet.objects.filter(assistant=assistant)
     }
 
 
 def naive_recount(assistant) -> dict[Key, tuple[int, int, int]]:
     """From the ratings: each one under the day it was given in the reporting zone, its
-    value, and every facet it has; then under each facet again with each reason it lists
-    (a reason listed twice, twice), where a reason facet takes the rating once. A word facet
+    value, its answer's version and every facet it has; then under each facet again with
+    each reason it lists (a reason listed twice, twice), where a reason facet takes the
+    rating once. A word facet
     for each beginning, up to `WORD_PREFIX_MAX` characters, of the words PostgreSQL finds in
     the comment."""
     tally: Counter = Counter()
@@ -78,10 +83,11 @@ def naive_recount(assistant) -> dict[Key, tuple[int, int, int]]:
         keys = [(facet, label, "") for facet, label in facets]
         keys += [(facet, label, r) for facet, label in paired for r in rating.reasons]
         for facet, label, reason in keys:
-            tally[day, rating.value, facet, label, reason, "ratings"] += 1
+            key = (day, rating.value, rating.version, facet, label, reason)
+            tally[*key, "ratings"] += 1
             for status in ("new", "resolved"):
-                tally[day, rating.value, facet, label, reason, status] += rating.status == status
-    keys = {key[:5] for key in tally}
+                tally[*key, status] += rating.status == status
+    keys = {key[:6] for key in tally}
     return {
         key: (tally[*key, "ratings"], tally[*key, "new"], tally[*key, "resolved"]) for key in keys
     }
@@ -91,6 +97,11 @@ def naive_recount(assistant) -> dict[Key, tuple[int, int, int]]:
 def world(db):
     with time_machine.travel(START - timedelta(days=1), tick=False):
         assistant = AssistantFactory(time_zone="America/New_York")
+    # Version 2 from 30 hours in: the answers from 30.01 hours on are its.
+    with time_machine.travel(START + timedelta(hours=30), tick=False):
+        assistant_services.update_configuration(
+            assistant=assistant, changed_by=assistant.creator, description="Second version"
+        )
     people = [UserFactory(), UserFactory()]
     for person in people:
         assistant_services.set_member_role(assistant=assistant, user=person, role="user")
@@ -218,6 +229,10 @@ SINGLE_FILTERS = [
     selectors.FeedbackFilters(reason=REASONS["negative"][0], status="resolved"),
     selectors.FeedbackFilters(has_comment=True, status="reviewed"),
     selectors.FeedbackFilters(version=1, status="new", rating="negative"),
+    # And with a version (and a status).
+    selectors.FeedbackFilters(q="Menu", version=2),
+    selectors.FeedbackFilters(reason=REASONS["negative"][0], version=1, status="reviewed"),
+    selectors.FeedbackFilters(has_comment=True, version=2, rating="positive"),
 ]
 
 
@@ -237,9 +252,18 @@ def test_a_search_the_word_rows_cannot_answer_reads_the_ratings():
     assert selectors.FeedbackFilters(status="resolved").counted_facet() == (
         selectors.CountedFacet("status", "resolved")
     )
-    # Two facets together are not counted, with a status or without.
-    assert selectors.FeedbackFilters(q="menu", version=2).counted_facet() is None
-    assert selectors.FeedbackFilters(reason="Slow", version=2, status="new").counted_facet() is None
+    assert selectors.FeedbackFilters(q="menu", version=2).counted_facet() == (
+        selectors.CountedFacet("word", "menu", version=2)
+    )
+    assert selectors.FeedbackFilters(version=2, status="new").counted_facet() == (
+        selectors.CountedFacet("version", "2", status="new")
+    )
+    # Two facets together are not counted, with a status or a version or without.
+    assert selectors.FeedbackFilters(q="menu", reason="Slow").counted_facet() is None
+    assert (
+        selectors.FeedbackFilters(reason="Slow", has_comment=True, version=2).counted_facet()
+        is None
+    )
     # A search finds comments only: "has a comment" with it is the search alone.
     assert selectors.FeedbackFilters(q="menu", has_comment=True).counted_facet() == (
         selectors.CountedFacet("word", "menu")
@@ -250,9 +274,9 @@ def test_erasing_a_comment_takes_it_out_of_the_comment_counts(world):
     assistant, answers = world
     rate(assistant, answers[0], "negative", START + timedelta(hours=2), comment="Slow")
     participant = Participant.objects.get(pk=answers[0].conversation.participant_id)
-    assert ("comment", "") in {(f, label) for _, _, f, label, _ in stored(assistant)}
+    assert ("comment", "") in {(f, label) for _, _, _, f, label, _ in stored(assistant)}
     assistant_services.erase_person_content(assistant=assistant, participant=participant)
-    assert ("comment", "") not in {(f, label) for _, _, f, label, _ in stored(assistant)}
+    assert ("comment", "") not in {(f, label) for _, _, _, f, label, _ in stored(assistant)}
     assert stored(assistant) == naive_recount(assistant)
 
 
@@ -298,6 +322,8 @@ def test_single_filter_counts_read_the_counters_and_agree_with_the_ratings(
         selectors.FeedbackFilters(reason=REASONS["positive"][0], status="new"),
         selectors.FeedbackFilters(has_comment=True, status="resolved"),
         selectors.FeedbackFilters(version=1, status="reviewed"),
+        selectors.FeedbackFilters(q="menu", version=2, status="new"),
+        selectors.FeedbackFilters(reason=REASONS["positive"][0], version=2),
     ]
     for kept in filters:
         assert not kept.narrows or kept.counted_facet() is not None
@@ -405,8 +431,10 @@ def test_a_search_of_several_words_is_read_in_order_when_its_words_are_common(wo
     # 8 comments: "menu" begins words of 4, "7" of 1, "zebra" of none (one in 16 reads
     # the index).
     assert planned("menu moved").search_in_order
-    assert planned("menu", version=1).search_in_order
-    assert planned("menu", status="new").search_in_order is False  # counted, with its status
+    assert planned("menu moved", version=1).search_in_order
+    # Counted, with the status or the version.
+    assert planned("menu", status="new").search_in_order is False
+    assert planned("menu", version=1).search_in_order is False
     assert planned("other 7").search_in_order
     assert not planned("menu zebra").search_in_order
     assert planned("ménu moved").search_in_order  # "moved": 4 of 8; "ménu" not counted
@@ -455,7 +483,8 @@ def test_a_search_with_other_filters_reads_only_the_days_their_facets_have(world
         (dict(q="menu moved", status="new"), span([1, 3, 5, 7])),
         (dict(q="stayed menu", has_comment=True, status="new"), span([0, 2, 4, 6])),
         (dict(q="menu moved", status="resolved"), None),  # no rating is resolved
-        (dict(q="menu moved", version=2), None),  # nor of version 2
+        (dict(q="menu moved", version=3), None),  # nor of version 3
+        (dict(q="menu moved", version=2), span([5, 7])),
     ]
     for more, narrowed in cases:
         filters = selectors.FeedbackFilters(**more)
