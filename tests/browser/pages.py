@@ -41,3 +41,12 @@ def wait_for_charts(page, chart_ids) -> None:
     """Until Plotly has drawn each of these charts."""
     for chart_id in chart_ids:
         page.locator(f"#{chart_id} .main-svg").first.wait_for()
+
+
+def wait_for_htmx(page) -> None:
+    """Until htmx has sent, swapped and settled everything: a form it swaps in reacts to a
+    change only once it has settled, a moment after the address bar shows its URL."""
+    page.wait_for_function(
+        "() => !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from feedback.models import Rating
-from tests.browser.pages import PICTURES, sign_in
+from tests.browser.pages import PICTURES, sign_in, wait_for_htmx
 from tests.factories import PASSWORD, chat_turn, rate
 
 
@@ -58,11 +58,13 @@ def test_reasons_search_review_and_export(page, live_server, people, console_err
     page.get_by_label("Search comments").fill("sett")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**q=sett*")
+    wait_for_htmx(page)
     expect(page.get_by_test_id("negative-count")).to_have_text("2")
     items = page.get_by_test_id("negative-feedback").get_by_test_id("feedback-item")
     expect(items).to_have_count(2)
     page.locator("select[name=reason]").select_option("Incomplete")
     page.wait_for_url("**reason=Incomplete*")
+    wait_for_htmx(page)
     expect(page.get_by_test_id("negative-count")).to_have_text("1")
     expect(items).to_have_count(1)
     item = items.first
@@ -92,8 +94,10 @@ def test_reasons_search_review_and_export(page, live_server, people, console_err
     # The search with a review status: only the resolved match, and none new.
     page.locator("select[name=reason]").select_option("")
     page.wait_for_url(lambda url: "reason=Incomplete" not in url)
+    wait_for_htmx(page)
     page.locator("select[name=status]").select_option("resolved")
     page.wait_for_url("**status=resolved*")
+    wait_for_htmx(page)
     expect(page.get_by_test_id("negative-count")).to_have_text("1")
     expect(page.get_by_test_id("new-count")).to_have_text("0")
     expect(items).to_have_count(1)
@@ -112,6 +116,7 @@ def test_reasons_search_review_and_export(page, live_server, people, console_err
     # Back to everything: mark the rest shown as reviewed.
     page.get_by_role("link", name="Clear filters").click()
     page.wait_for_url(lambda url: "q=" not in url)
+    wait_for_htmx(page)
     expect(page.get_by_test_id("new-count")).to_have_text("2")
     page.get_by_role("button", name="Mark all shown as reviewed").click()
     expect(page.get_by_text("2 items marked as reviewed.")).to_be_visible()
