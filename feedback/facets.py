@@ -1,16 +1,16 @@
 """The Feedback tab's counters by facet: `DailyFeedbackFacet`, kept exact with the ratings.
 
 A rating has these facets on the day it was given (reporting zone, as the tab's timeframe),
-under the version of the answer it rates:
-each reason it has, a comment when it has one, its review status, the rated answer's
-version, and each beginning of a word of its comment (`word_prefixes`: what a search of
-one word finds); each facet row counts the ratings of one value that have it, how many of
-them are new and how many resolved (the others are reviewed: the counts under a review status
-beside the facet), and beside it one row for each reason those ratings list (`reason`),
-which the reasons chart under that one filter sums. Every write of a rating's value, time, comment,
-reasons or status folds its change into the rows in the same transaction, under the
-assistant's counter lock (`assistants.rollups.lock_counters`, which serialises the writers
-of one assistant, so a row that empties is deleted rather than left at zero):
+under the version of the answer it rates: each reason it has, a comment when it has one, its
+review status, the rated answer's version, and each beginning of a word of its comment
+(`word_prefixes`: what a search of one word finds); each facet row counts the ratings of one
+value that have it, how many of them are new and how many resolved (the others are
+reviewed: the counts under a review status beside the facet), and beside it one row for
+each reason those ratings list (`reason`), which the reasons chart under that one filter
+sums. Every write of a rating's value, time, comment, reasons or status folds its change
+into the rows in the same transaction, under the assistant's counter lock
+(`assistants.rollups.lock_counters`, which serialises the writers of one assistant, so a row
+that empties is deleted rather than left at zero):
 
 - `record_ratings` runs `apply` after its upsert, given the state of the ratings it replaced
   (`version_feedback.current_values` reads it): one query;
@@ -223,7 +223,8 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
 
 # The rows without a reason (`reason` takes its default, ""), then the rows with one, then
-# the word rows; migration 0005 runs them all to count the resolved ratings.
+# the word rows; migration 0005 ran them all to key the rows by version and count the
+# resolved ratings.
 REBUILD_STATEMENTS = [
     "DELETE FROM feedback_dailyfeedbackfacet WHERE assistant_id = ANY(%(ids)s)",
     f"""
