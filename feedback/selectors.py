@@ -203,22 +203,33 @@ class FeedbackFilters:
         version's rows or the status's. None when no such rows hold them: a search of
         several words, or two of those filters."""
         word = counted_word(self.q) if self.q else None
-        facets = [
-            # Only a comment has words: with a search, "has a comment" leaves out nothing.
-            ("comment", "") if self.has_comment and not word else None,
-            ("reason", self.reason) if self.reason else None,
-            ("word", word) if word else None,
-        ]
-        set_ = [facet for facet in facets if facet is not None]
         if self.q and not word:
             return None
-        if not set_:
-            if self.version:
-                return CountedFacet("version", str(self.version), status=self.status)
-            return CountedFacet("status", self.status) if self.status else None
-        if len(set_) != 1:
+        labels = self.facet_labels()
+        status, version = labels.pop("status", None), labels.pop("version", None)
+        if word:
+            # Only a comment has words: with a search, "has a comment" leaves out nothing.
+            labels.pop("comment", None)
+            labels["word"] = word
+        if not labels:
+            if version is not None:
+                return CountedFacet("version", version, status=self.status)
+            return CountedFacet("status", status) if status is not None else None
+        if len(labels) != 1:
             return None
-        return CountedFacet(*set_[0], status=self.status, version=self.version)
+        ((facet, label),) = labels.items()
+        return CountedFacet(facet, label, status=self.status, version=self.version)
+
+    def facet_labels(self) -> dict[str, str]:
+        """{facet: label} of `DailyFeedbackFacet` for each filter set but the rating and the
+        search: the rows of the ratings that pass it."""
+        labels = {
+            "comment": "" if self.has_comment else None,
+            "reason": self.reason,
+            "status": self.status,
+            "version": str(self.version) if self.version else None,
+        }
+        return {facet: label for facet, label in labels.items() if label is not None}
 
     def query_pairs(self) -> list[tuple[str, str]]:
         """The filters as query-string pairs, for every link that keeps them."""
@@ -334,15 +345,7 @@ def planned_search(
         if _COUNTED_WORD.fullmatch(word[:WORD_PREFIX_MAX])
     }
     keys = {("word", beginning) for beginning in beginnings}
-    keys |= {
-        key
-        for key in (
-            ("reason", filters.reason) if filters.reason else None,
-            ("status", filters.status) if filters.status else None,
-            ("version", str(filters.version)) if filters.version else None,
-        )
-        if key is not None
-    }
+    keys |= set(filters.facet_labels().items())
     if not keys:
         return filters
     wanted = Q(facet="comment", label="")

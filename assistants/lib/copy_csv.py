@@ -41,7 +41,7 @@ def safe_sql(column: str, *, starts_as: str | None = None) -> str:
 # times, the formula guards of long texts) are most of its time, and the workers compute them.
 # On the benchmark's feedback CSV (1 M ratings): 2.5 s in place of 3.5 s, the same bytes.
 # And a page read out of order is priced as on an SSD, not a disk: priced as a disk's, the
-# 300,000 ratings with a comment were read whole table and sorted on disk rather than in
+# 300,000 ratings with a comment were read with the whole table and sorted on disk, not in
 # the order of their index, and the first row left after 360 ms instead of 15 ms.
 PARALLEL_EXPORT = {
     "parallel_setup_cost": "0",

@@ -60,9 +60,8 @@ def naive_recount(assistant) -> dict[Key, tuple[int, int, int]]:
     """From the ratings: each one under the day it was given in the reporting zone, its
     value, its answer's version and every facet it has; then under each facet again with
     each reason it lists (a reason listed twice, twice), where a reason facet takes the
-    rating once. A word facet
-    for each beginning, up to `WORD_PREFIX_MAX` characters, of the words PostgreSQL finds in
-    the comment."""
+    rating once. A word facet for each beginning, up to `WORD_PREFIX_MAX` characters, of the
+    words PostgreSQL finds in the comment."""
     tally: Counter = Counter()
     for rating in Rating.objects.filter(assistant=assistant).annotate(
         words=Func(F("search"), function="tsvector_to_array")
